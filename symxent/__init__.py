@@ -1,0 +1,42 @@
+"""symxent: derive, check, render and compile the mathematics of cross-entropy.
+
+>>> import symxent
+>>> cert = symxent.get("kl-ce-bernoulli").verify(samples=4)
+>>> cert.ok
+True
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .certificate import Certificate, StepCheck
+from .derivation import Derivation, Step, chain
+from .errors import InvalidInput, NotSupported, SymxentError, VerificationFailed
+from .measures import cross_entropy, entropy, kl_divergence
+from .models import Bernoulli, Categorical
+from .registry import derivations, get, register
+
+try:
+    __version__ = version("symxent")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "Certificate",
+    "Derivation",
+    "InvalidInput",
+    "NotSupported",
+    "Step",
+    "StepCheck",
+    "SymxentError",
+    "VerificationFailed",
+    "__version__",
+    "chain",
+    "cross_entropy",
+    "derivations",
+    "entropy",
+    "get",
+    "kl_divergence",
+    "register",
+]

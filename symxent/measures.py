@@ -1,0 +1,75 @@
+"""Entropy, cross-entropy and KL divergence of models, as SymPy expressions.
+
+The conventions of the source texts hold for concrete values: a term with p = 0 contributes
+0 (the limit of x log x as x → 0⁺), and p > 0 with q = 0 gives +∞.
+
+>>> from sympy import Rational
+>>> from symxent.models import Bernoulli, Categorical
+>>> cross_entropy(Bernoulli(), Bernoulli("q"))
+-p*log(q) - (1 - p)*log(1 - q)
+>>> half = Rational(1, 2)
+>>> entropy(Categorical([half, half, 0]), base=2)
+1
+>>> cross_entropy(Categorical([half, half, 0]), Categorical([half, 0, half]))
+oo
+"""
+
+from __future__ import annotations
+
+from sympy import E, Expr, log, oo, sympify
+
+from .errors import InvalidInput
+from .models import Bernoulli, Categorical
+
+Model = Bernoulli | Categorical
+UNITS = {2: "bits", E: "nats", 10: "hartleys"}
+
+
+def xlog(x: Expr, y: Expr) -> Expr:
+    """x·log y with the conventions 0·log y = 0 and x·log 0 = −∞ for x > 0."""
+    if x == 0:
+        return sympify(0)
+    if y == 0 and x.is_positive:
+        return -oo
+    return x * log(y)
+
+
+def _in_base(expr: Expr, base: object) -> Expr:
+    b = sympify(base)
+    if b == E:
+        return expr
+    if not b.is_number or not b.is_positive or b == 1:
+        raise InvalidInput(f"logarithm base {base!r} is not a positive number other than 1")
+    return expr / log(b)
+
+
+def _check(*models: object) -> None:
+    for m in models:
+        if not isinstance(m, Bernoulli | Categorical):
+            raise InvalidInput(f"expected a Bernoulli or Categorical model, got {m!r}")
+
+
+def entropy(P: Model, base: object = E) -> Expr:
+    """H(P) = −Σ_x P(x) log P(x), in units set by ``base`` (2: bits, e: nats, 10: hartleys)."""
+    _check(P)
+    return _in_base(-P.summation(lambda p: xlog(p, p)), base)
+
+
+def cross_entropy(P: Model, Q: Model, base: object = E) -> Expr:
+    """H(P, Q) = −Σ_x P(x) log Q(x): the expected code length of a code built for Q."""
+    _check(P, Q)
+    return _in_base(-P.summation(xlog, Q), base)
+
+
+def kl_divergence(P: Model, Q: Model, base: object = E) -> Expr:
+    """KL(P‖Q) = Σ_x P(x) log(P(x)/Q(x)) (+∞ where Q(x) = 0 < P(x))."""
+    _check(P, Q)
+
+    def term(p: Expr, q: Expr) -> Expr:
+        if p == 0:
+            return sympify(0)
+        if q == 0 and p.is_positive:
+            return oo
+        return p * log(p / q)
+
+    return _in_base(P.summation(term, Q), base)

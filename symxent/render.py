@@ -1,0 +1,164 @@
+"""Render derivations as LaTeX, Markdown (GitHub math) and Unicode text.
+
+Printing is SymPy's: :class:`LatexPrinter` and :class:`StrPrinter` subclasses that keep
+the term order the author wrote (``order="none"``) and print symxent's notation.
+"""
+
+from __future__ import annotations
+
+from sympy import Expr
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from .derivation import Derivation, Step
+
+LATEX_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
+TEXT_RELATIONS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+SOURCES = {
+    "000": "Motivating the cross-entropy loss (categorical likelihood, MLE, the loss)",
+    "001": "Textbook chapter: cross-entropy, coding view, Gibbs, the continuous case",
+    "002": "Connection between KL divergence and cross-entropy (the coin)",
+}
+
+
+class SymxentLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer, keeping the written order of terms."""
+
+    _default_settings = {**LatexPrinter._default_settings, "order": "none"}
+
+    def _print_KroneckerDelta(self, expr: Expr, exp: object = None) -> str:
+        i, j = (self._print(a) for a in expr.args[:2])
+        return rf"\delta_{{{i} {j}}}"
+
+
+class SymxentTextPrinter(StrPrinter):
+    """SymPy's str printer with Unicode for logs, sums and deltas."""
+
+    _default_settings = {**StrPrinter._default_settings, "order": "none"}
+
+    def _print_Sum(self, expr: Expr) -> str:
+        body = self.parenthesize(expr.function, 45)  # keep Add summands in brackets
+        for var, lo, hi in reversed(expr.limits):
+            body = f"Σ_{{{self._print(var)}={self._print(lo)}..{self._print(hi)}}} {body}"
+        return body
+
+    def _print_KroneckerDelta(self, expr: Expr) -> str:
+        return "δ({}, {})".format(*(self._print(a) for a in expr.args[:2]))
+
+    def _print_Infinity(self, expr: Expr) -> str:
+        return "∞"
+
+    def _print_Derivative(self, expr: Expr) -> str:
+        wrt = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
+        return f"∂/{wrt} [{self._print(expr.expr)}]"
+
+
+def latex(expr: Expr) -> str:
+    """LaTeX of one expression as symxent prints it."""
+    return SymxentLatexPrinter().doprint(expr)
+
+
+def text(expr: Expr) -> str:
+    """Unicode text of one expression as symxent prints it."""
+    return SymxentTextPrinter().doprint(expr)
+
+
+def _continues(steps: tuple[Step, ...], i: int) -> bool:
+    return i > 0 and steps[i].lhs == steps[i - 1].rhs
+
+
+def _latex_lines(d: Derivation, tag_style: str) -> list[str]:
+    lines = []
+    for i, s in enumerate(d.steps):
+        lhs = "" if _continues(d.steps, i) else latex(s.lhs)
+        rel = LATEX_RELATIONS[s.relation]
+        why = rf"\text{{({i + 1}) {escape_latex_text(s.justification)}}}"
+        note = rf"&& {why}" if tag_style == "text" else rf"&& \text{{({i + 1})}}"
+        lines.append(rf"{lhs} &{rel} {latex(s.rhs)} {note}")
+    return lines
+
+
+def escape_latex_text(s: str) -> str:
+    """Escape text for ``\\text{…}``; math between $…$ is kept as it is."""
+    parts = s.split("$")
+    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
+    table |= {"{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}"}
+    out = []
+    for n, part in enumerate(parts):
+        out.append(part if n % 2 else "".join(table.get(c, c) for c in _ascii(part)))
+    return "$".join(out)
+
+
+def _ascii(s: str) -> str:
+    """Replace Unicode math that pdflatex's default input cannot take."""
+    table = {"‖": "||", "≤": "<=", "≥": ">=", "−": "-", "→": "->", "⇒": "=>", "·": "*"}
+    table |= {"σ": "sigma", "ε": "epsilon", "λ": "lambda", "Σ": "sum", "∞": "infinity"}
+    table |= {"’": "'", "‘": "'", "“": '"', "”": '"', "—": "--", "–": "-", "≠": "!=", "∈": " in "}
+    return "".join(table.get(c, c) for c in s)
+
+
+def to_latex(d: Derivation) -> str:
+    """An ``align*`` block: one step per line, relations aligned, justification beside it."""
+    body = " \\\\\n".join(_latex_lines(d, "text"))
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+
+def to_markdown(d: Derivation) -> str:
+    """GitHub-renderable Markdown: a ``$$\\begin{aligned}`` block and numbered reasons."""
+    rows = " \\\\\n".join(_latex_lines(d, "number"))
+    reasons = "\n".join(f"{i}. {s.justification}" for i, s in enumerate(d.steps, start=1))
+    head = f"### {d.title}\n\n"
+    if d.summary:
+        head += f"{d.summary}\n\n"
+    if d.source:
+        head += f"Source: `{d.source}`\n\n"
+    return head + f"$$\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}\n$$\n\n{reasons}\n"
+
+
+def to_text(d: Derivation) -> str:
+    """Unicode text, one step per line with its reason underneath."""
+    out = [d.title, "=" * len(d.title)]
+    for i, s in enumerate(d.steps, start=1):
+        lhs = "   " if _continues(d.steps, i - 1) else text(s.lhs)
+        out.append(f"({i}) {lhs} {TEXT_RELATIONS[s.relation]} {text(s.rhs)}")
+        out.append(f"      because {s.justification}")
+    return "\n".join(out)
+
+
+def standalone(d: Derivation, certificate: object = None) -> str:
+    """A complete LaTeX document (amsmath/amssymb only) that compiles with pdflatex."""
+    parts = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\allowdisplaybreaks",
+        r"\begin{document}",
+        rf"\section*{{{escape_latex_text(d.title)}}}",
+    ]
+    if d.summary:
+        parts.append(escape_latex_text(d.summary) + "\n")
+    if d.source:
+        parts.append(rf"\noindent Source text: \texttt{{{d.source}}}.\par")
+    parts.append(r"{\small" + "\n" + to_latex(d) + "\n}")
+    if certificate is not None:
+        parts.append(certificate_latex(certificate))
+    parts.append(r"\end{document}")
+    return "\n".join(parts) + "\n"
+
+
+def certificate_latex(cert: object) -> str:
+    """A tabular listing how each step was checked."""
+    rows = [
+        rf"{s.number} & ${LATEX_RELATIONS[s.relation]}$ & {s.method} & {s.status} & "
+        rf"{escape_latex_text(s.detail)} \\"
+        for s in cert.steps
+    ]
+    verdict = "verified" if cert.ok else "NOT verified"
+    return "\n".join(
+        [
+            rf"\subsection*{{Certificate: {verdict}}}",
+            r"\begin{tabular}{rllll}",
+            r"step & rel. & method & status & how \\ \hline",
+            *rows,
+            r"\end{tabular}",
+        ]
+    )
