@@ -2,9 +2,9 @@
 
 from sympy import Function, Symbol, log
 
+from symxent.derivation import Derivation, Step, chain
 from symxent.measures import cross_entropy, entropy, kl_divergence
 from symxent.models import Bernoulli
-from symxent.derivation import Derivation, Step, chain
 from symxent.notation import Brace, FiniteSum, Named, product, written
 from symxent.registry import register
 

@@ -30,8 +30,8 @@ from sympy import (
     zoo,
 )
 
-from .certificate import Certificate, ChainCheck, StepCheck
 from .certificate import SYMBOLS as _SYM
+from .certificate import Certificate, ChainCheck, StepCheck
 from .notation import unfold
 from .sums import expand_logs_in_sums, normalize_sums, resolve_index_conditions
 
@@ -190,12 +190,13 @@ def numeric(step: object, lhs: Expr, rhs: Expr, ctx: Context, n: int) -> tuple[b
         for size, point in _points(ctx, n):
             lv = _evaluate(lhs, point, size, ctx)
             rv = _evaluate(rhs, point, size, ctx)
+            unset = lv.free_symbols | rv.free_symbols
+            if unset:
+                names = sorted(map(str, unset))
+                return False, f"cannot sample: no domain declared for {names}", {}
             if not _holds(lv, rv, step.relation, ctx.dps):
-                where = _show(point, size)
-                unset = (lhs - rhs).free_symbols - set(point) - ctx.size_symbols
-                why = f"; no domain declared for {sorted(map(str, unset))}" if unset else ""
-                detail = f"lhs = {_num(lv)} but rhs = {_num(rv)}{why}"
-                return False, detail, where
+                detail = f"lhs = {_num(lv)} but rhs = {_num(rv)}"
+                return False, detail, _show(point, size)
     return True, f"held at {n} points at {ctx.dps} digits", {}
 
 
@@ -242,4 +243,3 @@ def verify(derivation: object, dps: int = 50, samples: int = 32, seed: int = 0) 
         str(c) for d in derivation.domains for c in getattr(d, "constraints", list)()
     )
     return Certificate(derivation.id, derivation.title, steps, chain_checks, assumptions)
-

@@ -16,7 +16,7 @@ oo
 
 from __future__ import annotations
 
-from sympy import E, Expr, log, oo, sympify
+from sympy import E, Expr, Float, expand_log, log, oo, simplify, sympify
 
 from .errors import InvalidInput
 from .models import Bernoulli, Categorical
@@ -36,11 +36,13 @@ def xlog(x: Expr, y: Expr) -> Expr:
 
 def _in_base(expr: Expr, base: object) -> Expr:
     b = sympify(base)
-    if b == E:
-        return expr
     if not b.is_number or not b.is_positive or b == 1:
         raise InvalidInput(f"logarithm base {base!r} is not a positive number other than 1")
-    return expr / log(b)
+    value = expr if b == E else expr / log(b)
+    # Concrete inputs deserve a concrete answer: log(4)/log(2) is 2 bits.
+    if value.is_number and value.is_finite and not value.has(Float):
+        return simplify(expand_log(value, force=True))
+    return value
 
 
 def _check(*models: object) -> None:

@@ -6,6 +6,8 @@ the term order the author wrote (``order="none"``) and print symxent's notation.
 
 from __future__ import annotations
 
+import unicodedata
+
 from sympy import Expr
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -14,6 +16,7 @@ from .derivation import Derivation, Step
 
 LATEX_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 TEXT_RELATIONS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+JUSTIFICATION_WIDTH = "5.2cm"
 SOURCES = {
     "000": "Motivating the cross-entropy loss (categorical likelihood, MLE, the loss)",
     "001": "Textbook chapter: cross-entropy, coding view, Gibbs, the continuous case",
@@ -72,29 +75,51 @@ def _latex_lines(d: Derivation, tag_style: str) -> list[str]:
     for i, s in enumerate(d.steps):
         lhs = "" if _continues(d.steps, i) else latex(s.lhs)
         rel = LATEX_RELATIONS[s.relation]
-        why = rf"\text{{({i + 1}) {escape_latex_text(s.justification)}}}"
+        why = rf"\parbox[t]{{{JUSTIFICATION_WIDTH}}}{{\raggedright\footnotesize ({i + 1}) "
+        why += rf"{escape_latex_text(s.justification)}}}"
         note = rf"&& {why}" if tag_style == "text" else rf"&& \text{{({i + 1})}}"
         lines.append(rf"{lhs} &{rel} {latex(s.rhs)} {note}")
     return lines
 
 
+_TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
+_TEXT_ESCAPES |= {"{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
+# Unicode math in prose, as text-mode LaTeX that pdflatex's default input accepts.
+_TEXT_MATH = {"‖": r"\|", "≤": r"\le", "≥": r"\ge", "→": r"\to", "⇒": r"\Rightarrow"}
+_TEXT_MATH |= {"·": r"\cdot", "≠": r"\neq", "∈": r"\in", "∞": r"\infty", "∂": r"\partial"}
+_TEXT_MATH |= {"⌈": r"\lceil", "⌉": r"\rceil", "∇": r"\nabla", "√": r"\surd", "∝": r"\propto"}
+_TEXT_MATH |= {"²": "^2", "₂": "_2", "ᵀ": "^T", "∑": r"\sum", "∏": r"\prod", "×": r"\times"}
+_TEXT_PLAIN = {"−": "-", "–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''"}
+_TEXT_PLAIN |= {"…": r"\dots{}", "||": r"$\|$"}
+
+
+def _greek(c: str) -> str | None:
+    name = unicodedata.name(c, "")
+    if not name.startswith("GREEK"):
+        return None
+    letter = name.split()[-1].lower()
+    letter = {"lamda": "lambda", "epsilon": "varepsilon"}.get(letter, letter)
+    return "\\" + (letter.capitalize() if "CAPITAL" in name else letter)
+
+
 def escape_latex_text(s: str) -> str:
-    """Escape text for ``\\text{…}``; math between $…$ is kept as it is."""
-    parts = s.split("$")
-    table = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
-    table |= {"{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}"}
+    """Escape prose for LaTeX text mode; Unicode math (‖, ≤, σ, …) becomes inline math."""
+    s = s.replace("||", "\x00")
     out = []
-    for n, part in enumerate(parts):
-        out.append(part if n % 2 else "".join(table.get(c, c) for c in _ascii(part)))
-    return "$".join(out)
-
-
-def _ascii(s: str) -> str:
-    """Replace Unicode math that pdflatex's default input cannot take."""
-    table = {"‖": "||", "≤": "<=", "≥": ">=", "−": "-", "→": "->", "⇒": "=>", "·": "*"}
-    table |= {"σ": "sigma", "ε": "epsilon", "λ": "lambda", "Σ": "sum", "∞": "infinity"}
-    table |= {"’": "'", "‘": "'", "“": '"', "”": '"', "—": "--", "–": "-", "≠": "!=", "∈": " in "}
-    return "".join(table.get(c, c) for c in s)
+    for c in s:
+        if c == "\x00":
+            out.append(r"$\|$")
+        elif c in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[c])
+        elif c in _TEXT_MATH or _greek(c):
+            out.append(f"${_TEXT_MATH.get(c) or _greek(c)}$")
+        elif c in _TEXT_PLAIN:
+            out.append(_TEXT_PLAIN[c])
+        elif ord(c) < 128:
+            out.append(c)
+        else:
+            out.append(r"\textit{?}")
+    return "".join(out)
 
 
 def to_latex(d: Derivation) -> str:
@@ -131,6 +156,10 @@ def standalone(d: Derivation, certificate: object = None) -> str:
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath,amssymb}",
         r"\allowdisplaybreaks",
+        # A wide page without the geometry package, so justifications fit beside the steps.
+        r"\pdfpagewidth=420mm \pdfpageheight=297mm",
+        r"\setlength{\textwidth}{380mm}\setlength{\textheight}{250mm}",
+        r"\setlength{\oddsidemargin}{-5.4mm}\setlength{\topmargin}{-10mm}",
         r"\begin{document}",
         rf"\section*{{{escape_latex_text(d.title)}}}",
     ]

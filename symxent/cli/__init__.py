@@ -47,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"symxent: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"symxent: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(
+            f"symxent: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -11,8 +11,9 @@ from pathlib import Path
 
 def write_output(text: str, path: str | None) -> None:
     """Print ``text``, or write it to ``path`` atomically (a failed write leaves no half file)."""
+    text = text if text.endswith("\n") else text + "\n"
     if path is None or path == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".symxent-")

@@ -33,4 +33,3 @@ def run(args: argparse.Namespace) -> int:
         text = {"latex": d.to_latex, "markdown": d.to_markdown, "text": d.to_text}[args.format]()
     write_output(text, args.output)
     return 0
-
