@@ -9,8 +9,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 from .derivation import Derivation
 from .errors import InvalidInput
@@ -55,11 +59,28 @@ def register(derivation_id: str) -> Callable[[Callable[[], Derivation]], Callabl
     return decorate
 
 
+def _proofs_package() -> ModuleType:
+    """``symxent.proofs``: installed from ``proofs/``, or that folder beside a source checkout."""
+    try:
+        return importlib.import_module("symxent.proofs")
+    except ModuleNotFoundError:
+        folder = Path(__file__).resolve().parent.parent / "proofs"
+        spec = importlib.util.spec_from_file_location(
+            "symxent.proofs", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        if spec is None or not folder.is_dir():
+            raise
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["symxent.proofs"] = package
+        spec.loader.exec_module(package)
+        return package
+
+
 def _load() -> None:
     global _LOADED
     if _LOADED:
         return
-    package = importlib.import_module("symxent.proofs")
+    package = _proofs_package()
     for module in pkgutil.iter_modules(package.__path__):
         if not module.name.startswith("_"):
             importlib.import_module(f"symxent.proofs.{module.name}")
