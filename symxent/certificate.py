@@ -80,7 +80,9 @@ class Certificate:
         lines = [f"{self.id}: {'verified' if self.ok else 'FAILED'}"]
         for s in self.steps:
             how = s.detail
-            lines.append(f"  step {s.number:>2}  {SYMBOLS[s.relation]}  {s.method:<8}  {s.status}  {how}")
+            lines.append(
+                f"  step {s.number:>2}  {SYMBOLS[s.relation]}  {s.method:<8}  {s.status}  {how}"
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:

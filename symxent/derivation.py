@@ -161,4 +161,3 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         return "$$" + self.to_latex().replace("align*", "aligned") + "$$"
-

@@ -139,4 +139,3 @@ def _concrete(declared: Expr, chosen: int | None) -> int:
     if chosen is None:
         raise ValueError(f"a concrete size is needed for the symbolic size {declared}")
     return chosen
-

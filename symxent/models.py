@@ -97,7 +97,7 @@ class Bernoulli:
         return (self.p, 1 - self.p)
 
     def constraints(self) -> list[Basic]:
-        return [0 <= self.p, self.p <= 1] if self.p.free_symbols else []
+        return [self.p >= 0, self.p <= 1] if self.p.free_symbols else []
 
     def domains(self) -> list[object]:
         return [Interval(self.p, 0, 1)] if isinstance(self.p, Symbol) else []
@@ -185,7 +185,9 @@ class Categorical:
             return _finite_summation(self, term, others)
         for other in others:
             if not isinstance(other, Categorical) or other.size != self.size:
-                raise InvalidInput(f"{other!r} is not over the same {self.size} outcomes as {self!r}")
+                raise InvalidInput(
+                    f"{other!r} is not over the same {self.size} outcomes as {self!r}"
+                )
         k = self.index
         return Sum(term(self.prob(k), *(o.prob(k) for o in others)), (k, 1, self.size))
 
@@ -200,4 +202,4 @@ def _finite_summation(first: object, term: Callable[..., Expr], others: Sequence
         if getattr(other, "is_symbolic_size", False) or len(other.probs) != len(first.probs):
             raise InvalidInput(f"{other!r} is not over the same outcomes as {first!r}")
         columns.append(other.probs)
-    return Add(*(term(*row) for row in zip(*columns)))
+    return Add(*(term(*row) for row in zip(*columns, strict=False)))

@@ -33,6 +33,10 @@ class SymxentLatexPrinter(LatexPrinter):
         i, j = (self._print(a) for a in expr.args[:2])
         return rf"\delta_{{{i} {j}}}"
 
+    def _print_Idx(self, expr: Expr) -> str:
+        # SymPy prints an index with its range (k_{1..K}); the range belongs in the Σ bounds.
+        return self._print(expr.label)
+
 
 class SymxentTextPrinter(StrPrinter):
     """SymPy's str printer with Unicode for logs, sums and deltas."""
