@@ -1,0 +1,366 @@
+r"""Stable, vectorised NumPy functions from SymPy formulas.
+
+``lambdify`` rewrites a formula into stable forms (``symxent._rewrite``) and prints it with
+``StablePrinter``, a ``NumPyPrinter`` whose kernels shift by the max, use ``xlogy``
+semantics and reduce sums over the class index along the last axis.
+
+Argument conventions of the generated function:
+
+* an ``IndexedBase`` vector ``z`` is an array whose **last axis is the class axis**
+  (length K); leading axes are batch axes and broadcast against the other arguments;
+* a free class index ``y`` (as in ``z[y]``) is an **integer label array, 0-based**: the
+  maths index y ∈ {1..K} is the NumPy label y − 1 ∈ {0..K−1}, as NumPy and PyTorch count;
+* a plain symbol is an array broadcast against the batch shape;
+* float32 inputs give float32 outputs; 0·log 0 = 0; p·log q with p > 0 = q gives −inf
+  (so cross-entropy is +inf, not NaN).
+
+>>> import numpy as np
+>>> from sympy import Idx, IndexedBase, Symbol, Sum, exp, log
+>>> K = Symbol("K", integer=True, positive=True)
+>>> k, y, z = Idx("k", (1, K)), Idx("y", (1, K)), IndexedBase("z")
+>>> ce = lambdify(-log(exp(z[y]) / Sum(exp(z[k]), (k, 1, K))))
+>>> ce(np.array([1000.0, 0.0, -1000.0]), np.array(2))
+np.float64(2000.0)
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import keyword
+import linecache
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import scipy.special
+from sympy import (
+    Add,
+    Basic,
+    Derivative,
+    Expr,
+    Idx,
+    Indexed,
+    KroneckerDelta,
+    Mul,
+    Sum,
+    expand_mul,
+)
+from sympy.printing.latex import LatexPrinter
+
+from symxent._rewrite import StablePrinter, bound_indices, rel_entr, stabilize
+from symxent._rewrite import class_counts as _counts  # symxent.reference imports _counts
+from symxent.errors import InvalidInput, NotSupported
+from symxent.functions import log_softmax, softmax, xlogy
+
+__all__ = ["StablePrinter", "lambdify"]
+
+
+def _classify(expr: Expr) -> tuple[list, list, list]:
+    """Vectors (IndexedBase labels), plain scalars and class labels of ``expr``."""
+    bound = bound_indices(expr)
+    vectors = {i.base.label for i in expr.atoms(Indexed)}
+    indices = {x for i in expr.atoms(Indexed) for x in i.indices}
+    indices |= {f.at for f in expr.atoms(softmax, log_softmax)} | set().union(
+        *(d.args for d in expr.atoms(KroneckerDelta))
+    )
+    labels = {x for x in indices if (x.is_Symbol or isinstance(x, Idx)) and x not in bound}
+    symbols = {s for s in expr.free_symbols if s.is_Symbol} - vectors - labels - _counts(expr)
+    return [sorted(g, key=str) for g in (vectors, symbols, labels)]
+
+
+# --- kernels: one argmax, one subtract, exp, sum, log1p; ±inf rows are shifted by 0 -----
+
+
+def _take(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """a[..., labels] row by row (labels are 0-based, broadcast against a's batch axes)."""
+    shape = np.broadcast_shapes(a.shape[:-1], np.shape(labels))
+    a = np.broadcast_to(a, (*shape, a.shape[-1]))
+    index = np.broadcast_to(labels, shape)[..., None]
+    return np.take_along_axis(a, index, axis=-1)[..., 0]
+
+
+def _lse_parts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shift, log Σ e^{a − shift}, argmax) per row, with the max term kept out of the sum.
+
+    log Σ e^{a−m} = log1p(r) where r sums the other terms: log(1 + r) would round r away
+    and lose all relative accuracy of a small cross-entropy. Rows whose max is ±inf or NaN
+    are shifted by 0 and use log.
+    """
+    top = np.argmax(a, axis=-1)[..., None]
+    m = np.take_along_axis(a, top, axis=-1)
+    finite = np.isfinite(m)
+    shift = m if finite.all() else np.where(finite, m, 0)
+    e = np.subtract(a, shift)
+    np.exp(e, out=e)
+    np.put_along_axis(e, top, np.where(finite, 0, np.take_along_axis(e, top, axis=-1)), axis=-1)
+    r, finite = np.sum(e, axis=-1), finite[..., 0]
+    log_s = np.log1p(r) if finite.all() else np.where(finite, np.log1p(r), np.log(r))
+    return shift[..., 0], log_s, top[..., 0]
+
+
+def _tail(rows: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """Σ_{k≠top} e^{a_k − m} with a_k − m taken exactly (TwoSum), for rows (n, K)."""
+    m = np.take_along_axis(rows, top[:, None], axis=-1)
+    d = rows - m
+    back = d - rows
+    err = (rows - (d - back)) + (-m - back)  # d + err == a − m exactly
+    err[~np.isfinite(err)] = 0  # −inf entries (e = 0) and overflowing differences
+    e = np.exp(d)
+    e += e * err
+    np.put_along_axis(e, top[:, None], 0, axis=-1)
+    return np.sum(e, axis=-1)
+
+
+def _picked_parts(a: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a_y − shift, log Σ e^{a − shift}) per row; a_y − shift is exact near the max.
+
+    When y is the argmax the loss is log1p(r) alone, and the rounding of a_k − m in each
+    exponent would cost up to |a_k − m|/2 ULP; those rows are redone exactly.
+    """
+    shape = np.broadcast_shapes(a.shape[:-1], np.shape(labels))
+    a, labels = np.broadcast_to(a, (*shape, a.shape[-1])), np.broadcast_to(labels, shape)
+    shift, log_s, top = _lse_parts(a)
+    picked = np.take_along_axis(a, labels[..., None], axis=-1)[..., 0] - shift
+    redo = (labels == top) & (log_s < 0.5) & np.isfinite(shift)
+    if redo.any():
+        log_s = np.array(log_s)
+        log_s[redo] = np.log1p(_tail(a[redo], top[redo]))
+    return picked, log_s
+
+
+def _logsumexp(a: np.ndarray) -> np.ndarray:
+    shift, log_s, _ = _lse_parts(a)
+    return shift + log_s
+
+
+def _log_softmax(a: np.ndarray) -> np.ndarray:
+    shift, log_s, _ = _lse_parts(a)
+    return (a - shift[..., None]) - log_s[..., None]
+
+
+def _log_softmax_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    picked, log_s = _picked_parts(a, labels)
+    return picked - log_s
+
+
+def _nll_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    picked, log_s = _picked_parts(a, labels)
+    return log_s - picked  # +0.0 (not −0.0) when the loss underflows
+
+
+def _exp_shifted(a: np.ndarray) -> np.ndarray:
+    m = np.max(a, axis=-1, keepdims=True)
+    e = np.subtract(a, np.where(np.isfinite(m), m, 0))
+    return np.exp(e, out=e)
+
+
+def _softmax(a: np.ndarray) -> np.ndarray:
+    e = _exp_shifted(a)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _softmax_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    e = _exp_shifted(a)
+    return _take(e, labels) / np.sum(e, axis=-1)
+
+
+def _floats(x: object) -> np.ndarray:
+    a = np.asarray(x)
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
+
+
+# --- validation (validate=True) -----------------------------------------------------------
+
+
+def _where(index: Sequence[int]) -> str:
+    return f" in batch row {tuple(int(i) for i in index)}" if len(index) else ""
+
+
+def _check_probabilities(name: str, p: np.ndarray) -> None:
+    tol = 1e-6 if p.dtype.itemsize <= 4 else 1e-9
+    bad = np.isnan(p) | (p < 0)
+    if bad.any():
+        at = np.argwhere(bad)[0]
+        raise InvalidInput(
+            f"{name}: entry {float(p[tuple(at)])!r}{_where(at[:-1])} is not a probability"
+        )
+    total = np.sum(p, axis=-1)
+    off = np.abs(total - 1) > tol
+    if off.any():
+        at = np.argwhere(off)[0] if off.ndim else ()
+        got = total[tuple(at)]
+        raise InvalidInput(f"{name}: sums to {got:.17g}{_where(at)}; it must sum to 1 (±{tol:g})")
+
+
+def _check_labels(name: str, y: np.ndarray, n_classes: int) -> None:
+    if y.dtype.kind not in "iu":
+        raise InvalidInput(f"{name}: class labels must be integers 0..K-1, got dtype {y.dtype}")
+    bad = (y < 0) | (y >= n_classes)
+    if bad.any():
+        at = np.argwhere(bad)[0] if bad.ndim else ()
+        got = int(y[tuple(at)])
+        raise InvalidInput(f"{name}: label {got}{_where(at)} is not in 0..{n_classes - 1}")
+
+
+_NAMESPACE = {
+    "numpy": np,
+    "scipy": scipy,
+    "functools": functools,
+    **{
+        f.__name__: f for f in (_take, _logsumexp, _log_softmax, _log_softmax_at, _nll_at, _softmax)
+    },
+    **{f.__name__: f for f in (_softmax_at, _floats, _check_probabilities, _check_labels)},
+}
+
+
+# --- from expression to function ----------------------------------------------------------
+
+
+class _DocLatex(LatexPrinter):
+    """LaTeX for docstrings: an Idx prints as its bare label."""
+
+    def _print_Idx(self, expr: Idx) -> str:
+        return self._print(expr.label)
+
+
+def _as_expr(obj: object) -> Expr:
+    """The formula of ``obj``: an Expr, or anything with ``.numeric_expr`` / ``.final``."""
+    for attr in ("numeric_expr", "final"):
+        obj = getattr(obj, attr, obj)
+    if isinstance(obj, str) or not isinstance(obj, Expr):
+        raise InvalidInput(
+            f"lambdify needs a SymPy expression (use symxent.parse for text), got {obj!r}"
+        )
+    return obj.replace(
+        lambda e: isinstance(e, Derivative) or (hasattr(e, "unfold") and not hasattr(e, "nargs")),
+        lambda e: e.doit() if isinstance(e, Derivative) else e.unfold(),
+    )
+
+
+def _identifiers(symbols: Sequence[Basic]) -> dict[Basic, str]:
+    taken = set(_NAMESPACE) | {"K"}
+    names = {}
+    for sym in symbols:
+        base = "".join(c if c.isalnum() else "_" for c in str(getattr(sym, "label", sym)))
+        name = base if base.isidentifier() and not keyword.iskeyword(base) else f"x_{base}"
+        while name in taken:
+            name += "_"
+        names[sym] = name
+        taken.add(name)
+    return names
+
+
+def _ordered(args: Sequence[object] | None, found: list[Basic]) -> list[Basic]:
+    """The parameters: ``found`` in its default order, or as ``args`` names them."""
+    if args is None:
+        return found
+    by_name = {str(getattr(s, "label", s)): s for s in found}
+    chosen = [by_name.get(str(getattr(a, "label", a))) for a in args]
+    missing = sorted(set(by_name) - {str(getattr(s, "label", s)) for s in chosen if s is not None})
+    if None in chosen or missing:
+        raise InvalidInput(f"args must name exactly the formula's inputs {sorted(by_name)}")
+    return chosen
+
+
+def _probability_vectors(expr: Expr) -> set[Basic]:
+    """Vectors inside xlogy / rel_entr, or weighting a log_softmax in a sum: p and q."""
+    found = {i.base.label for f in expr.atoms(xlogy, rel_entr) for i in f.atoms(Indexed)}
+    for s in expr.atoms(Sum):
+        for term in Add.make_args(expand_mul(s.function)):
+            if term.has(log_softmax):
+                found |= {f.base.label for f in Mul.make_args(term) if isinstance(f, Indexed)}
+    return found
+
+
+def _prologue(params, names, vectors, labels, checks, counts) -> list[str]:
+    lines = [f"{names[p]} = _floats({names[p]})" for p in params if p not in labels]
+    lines += [f"{names[p]} = numpy.asarray({names[p]})" for p in params if p in labels]
+    if counts:
+        lines.append(f"K = numpy.shape({names[vectors[0]]})[-1]")
+    lines += [f"_check_probabilities({names[p]!r}, {names[p]})" for p in checks]
+    return lines + [f"_check_labels({names[p]!r}, {names[p]}, K)" for p in labels if counts]
+
+
+def _compile(name: str, params: list[str], prologue: list[str], body: str) -> Callable:
+    source = "\n".join(
+        [
+            f"def {name}({', '.join(params)}):",
+            *(f"    {line}" for line in prologue),
+            '    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):',
+            f"        return {body}",
+        ]
+    )
+    filename = f"<symxent.lambdify {name} {next(_COUNTER)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = dict(_NAMESPACE)
+    # The source is printed by StablePrinter from a SymPy tree, never taken from user text.
+    exec(compile(source, filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.source = source
+    return fn
+
+
+_COUNTER = itertools.count()
+
+_CONVENTIONS = """
+Vectors have their classes on the last axis (leading axes are batch axes); class labels
+are 0-based integers (maths class y is label y - 1); 0*log(0) = 0; p > 0 = q gives +inf.
+"""
+
+
+def lambdify(
+    expr: object,
+    args: Sequence[object] | None = None,
+    *,
+    validate: bool = True,
+    probabilities: Iterable[object] | None = None,
+    name: str = "f",
+) -> Callable[..., np.ndarray]:
+    r"""A vectorised, numerically stable NumPy function of a SymPy formula.
+
+    Args:
+        expr: a SymPy expression, or an object with ``.numeric_expr`` or ``.final``
+            (e.g. a ``Derivation``).
+        args: the parameter order, as symbols, ``IndexedBase`` objects or their names.
+            Default: vectors, then plain symbols, then class labels, each alphabetical.
+        validate: check the inputs and raise ``InvalidInput`` naming the argument and
+            the batch row: probability vectors must be ≥ 0, not NaN, and sum to 1 within
+            1e-6 (float32) or 1e-9 (float64); labels must be integers in 0..K-1.
+            ``validate=False`` is the fast path and checks nothing.
+        probabilities: the vectors to check as probabilities. Default: those inside
+            ``xlogy``-type terms (p and q of p·log q) and weights of a log-softmax.
+        name: the function's ``__name__``.
+
+    Returns:
+        A function with a real signature, ``__doc__`` holding the formula's LaTeX, and
+        attributes ``expr`` (the formula), ``stable_expr`` and ``source``.
+
+    >>> from sympy import IndexedBase, Idx, Symbol, Sum, log
+    >>> K = Symbol("K", integer=True, positive=True)
+    >>> k, p = Idx("k", (1, K)), IndexedBase("p")
+    >>> entropy = lambdify(-Sum(p[k] * log(p[k]), (k, 1, K)), name="entropy")
+    >>> entropy([0.5, 0.5, 0.0])
+    np.float64(0.6931471805599453)
+    """
+    formula = _as_expr(expr)
+    stable = stabilize(formula)
+    vectors, symbols, labels = _classify(stable)
+    counts = _counts(stable)
+    if len(counts) > 1 or (counts and not vectors):
+        raise NotSupported(f"the number of classes must come from a vector argument: {counts}")
+    params = _ordered(args, vectors + symbols + labels)
+    names = {**_identifiers(params), **dict.fromkeys(counts, "K")}
+    checks = _probability_vectors(stable) if probabilities is None else set(probabilities)
+    checks = [p for p in vectors if p in checks or str(p) in map(str, checks)]
+    printer = StablePrinter(names, labels, batch=params)
+    body = printer.doprint(stable)
+    prologue = _prologue(params, names, vectors, labels, checks if validate else [], counts)
+    if not validate:
+        prologue = [line for line in prologue if not line.startswith("_check")]
+    fn = _compile(name, [names[p] for p in params], prologue, body)
+    call = f"{name}({', '.join(names[p] for p in params)})"
+    fn.__doc__ = f"{call} = {_DocLatex().doprint(formula)}\n{_CONVENTIONS}"
+    fn.expr, fn.stable_expr = formula, stable
+    fn.__signature__ = inspect.signature(fn)
+    return fn
