@@ -17,21 +17,26 @@ from dataclasses import dataclass
 from mpmath import mp
 from sympy import (
     Derivative,
+    Dummy,
     Expr,
     Idx,
     Indexed,
     Integral,
     Limit,
+    Subs,
     Sum,
     Symbol,
     expand,
     expand_log,
+    factor,
     simplify,
+    together,
     zoo,
 )
 
 from .certificate import SYMBOLS as _SYM
 from .certificate import Certificate, ChainCheck, StepCheck
+from .domains import Interval
 from .notation import unfold
 from .sums import expand_logs_in_sums, normalize_sums, resolve_index_conditions
 
@@ -60,10 +65,10 @@ class Context:
 
 
 def prepare(expr: Expr, derivation: object) -> Expr:
-    """Unfold notation, apply the derivation's definitions, evaluate ∂, lim and ∫."""
+    """Unfold notation, apply the derivation's definitions, evaluate ∂, lim, ∫ and Subs."""
     expr = unfold(expr).xreplace(dict(derivation.definitions))
     expr = unfold(expr)
-    for kind in (Derivative, Limit, Integral):
+    for kind in (Derivative, Limit, Integral, Subs):
         expr = expr.replace(lambda e, kind=kind: isinstance(e, kind), lambda e: e.doit(deep=False))
     return resolve_index_conditions(unfold(expr))
 
@@ -87,9 +92,24 @@ EQUALITY_PROVERS: list[tuple[str, Prover]] = [
 ]
 
 
-def _sign(d: Expr, strict: bool) -> bool:
-    for form in (d, expand(d), simplify(d) if not d.has(Sum) else d):
-        verdict = form.is_positive if strict else form.is_nonnegative
+def _unit_interval_symbols(ctx: Context) -> dict:
+    """x ∈ (0, 1) ↦ t/(1 + t) with t > 0: then x and 1 − x are visibly positive to SymPy."""
+    out = {}
+    for d in ctx.derivation.domains:
+        if isinstance(d, Interval) and (d.lo, d.hi) == (0, 1):
+            t = Dummy(f"t_{d.symbol}", positive=True)
+            out[d.symbol] = t / (1 + t)
+    return out
+
+
+def _sign(d: Expr, strict: bool, ctx: Context) -> bool:
+    forms = [d, expand(d)]
+    if not d.has(Sum):
+        forms.append(simplify(d))
+        reparametrised = d.subs(_unit_interval_symbols(ctx))
+        forms.append(factor(together(reparametrised)))
+    for form in forms:
+        verdict = form.is_extended_positive if strict else form.is_extended_nonnegative
         if verdict:
             return True
     return False
@@ -102,6 +122,7 @@ INEQUALITY_PROVERS: list[tuple[str, Prover]] = [
         lambda step, lhs, rhs, ctx: _sign(
             (rhs - lhs) if step.relation in ("<=", "<") else (lhs - rhs),
             step.relation in ("<", ">"),
+            ctx,
         ),
     ),
 ]

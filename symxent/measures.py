@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sympy import E, Expr, Float, expand_log, log, oo, simplify, sympify
 
+from . import integrals
 from .errors import InvalidInput
 from .models import Bernoulli, Categorical
 
@@ -27,9 +28,9 @@ UNITS = {2: "bits", E: "nats", 10: "hartleys"}
 
 def xlog(x: Expr, y: Expr) -> Expr:
     """x·log y with the conventions 0·log y = 0 and x·log 0 = −∞ for x > 0."""
-    if x == 0:
+    if x.is_zero:  # also Float(0.0), which SymPy does not consider == 0
         return sympify(0)
-    if y == 0 and x.is_positive:
+    if y.is_zero and x.is_positive:
         return -oo
     return x * log(y)
 
@@ -53,24 +54,30 @@ def _check(*models: object) -> None:
 
 def entropy(P: Model, base: object = E) -> Expr:
     """H(P) = −Σ_x P(x) log P(x), in units set by ``base`` (2: bits, e: nats, 10: hartleys)."""
+    if integrals.is_continuous(P):
+        return _in_base(integrals.differential_entropy(P), base)
     _check(P)
     return _in_base(-P.summation(lambda p: xlog(p, p)), base)
 
 
 def cross_entropy(P: Model, Q: Model, base: object = E) -> Expr:
     """H(P, Q) = −Σ_x P(x) log Q(x): the expected code length of a code built for Q."""
+    if integrals.is_continuous(P, Q):
+        return _in_base(integrals.differential_cross_entropy(P, Q), base)
     _check(P, Q)
     return _in_base(-P.summation(xlog, Q), base)
 
 
 def kl_divergence(P: Model, Q: Model, base: object = E) -> Expr:
     """KL(P‖Q) = Σ_x P(x) log(P(x)/Q(x)) (+∞ where Q(x) = 0 < P(x))."""
+    if integrals.is_continuous(P, Q):
+        return _in_base(integrals.differential_kl(P, Q), base)
     _check(P, Q)
 
     def term(p: Expr, q: Expr) -> Expr:
-        if p == 0:
+        if p.is_zero:
             return sympify(0)
-        if q == 0 and p.is_positive:
+        if q.is_zero and p.is_positive:
             return oo
         return p * log(p / q)
 

@@ -42,8 +42,11 @@ class Named(Expr):
 
     is_commutative = True
 
-    def __new__(cls, text: str, definition: Expr, latex: str | None = None) -> Named:
-        return Expr.__new__(cls, Str(text), Str(latex or text), sympify(definition))
+    def __new__(cls, text: str | Str, definition: Expr, latex: str | Str | None = None) -> Named:
+        # SymPy rebuilds objects from their args (Str, not str), e.g. inside Subs or xreplace.
+        text = text if isinstance(text, Str) else Str(text)
+        latex = latex if isinstance(latex, Str) else Str(latex or text.name)
+        return Expr.__new__(cls, text, latex, sympify(definition))
 
     @property
     def text(self) -> str:

@@ -55,6 +55,16 @@ class SymxentTextPrinter(StrPrinter):
     def _print_Infinity(self, expr: Expr) -> str:
         return "∞"
 
+    def _print_Limit(self, expr: Expr) -> str:
+        e, z, z0, direction = expr.args
+        side = {"+": "⁺", "-": "⁻"}.get(str(direction), "")
+        return f"lim_{{{self._print(z)}→{self._print(z0)}{side}}} [{self._print(e)}]"
+
+    def _print_Subs(self, expr: Expr) -> str:
+        e, old, new = expr.args
+        at = ", ".join(f"{self._print(o)}={self._print(n)}" for o, n in zip(old, new, strict=True))
+        return f"[{self._print(e)}]_({at})"
+
     def _print_Derivative(self, expr: Expr) -> str:
         wrt = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
         return f"∂/{wrt} [{self._print(expr.expr)}]"
