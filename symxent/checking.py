@@ -165,7 +165,12 @@ def _evaluate(expr: Expr, point: dict, size: int | None, ctx: Context) -> object
     e = e.xreplace({i: Symbol(i.name, integer=True) for i in e.atoms(Idx)})
     if size is not None:
         e = e.subs({s: size for s in ctx.size_symbols})
-    e = unfold(e.doit()).doit().xreplace(entries)
+    e = unfold(e.doit()).doit()
+    # Entries may index entries (q[X[1]]): substitute until nothing changes.
+    for _ in range(4):
+        e, before = e.xreplace(entries), e
+        if e == before:
+            break
     return e.evalf(ctx.dps)
 
 

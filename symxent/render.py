@@ -108,7 +108,13 @@ _TEXT_PLAIN |= {"…": r"\dots{}", "||": r"$\|$"}
 
 
 def _greek(c: str) -> str | None:
+    """Greek letters, sub- and superscripts as inline-math LaTeX (σ → \\sigma, ₖ → _k)."""
     name = unicodedata.name(c, "")
+    if c == "ℓ":
+        return r"\ell"
+    if name.startswith(("SUBSCRIPT", "LATIN SUBSCRIPT", "SUPERSCRIPT")):
+        base = unicodedata.normalize("NFKC", c)
+        return ("_{" if "SUBSCRIPT" in name else "^{") + base + "}"
     if not name.startswith("GREEK"):
         return None
     letter = name.split()[-1].lower()

@@ -64,7 +64,8 @@ def _canonical(s: Sum) -> Sum:
     if len(s.limits) != 1:
         return s
     var, lo, hi = s.limits[0]
-    if var == _CANON or _CANON in s.function.free_symbols:
+    # atoms, not free_symbols: an inner sum already renamed to _CANON must not be captured.
+    if var == _CANON or _CANON in s.function.atoms(Symbol):
         return s
     return Sum(s.function.xreplace({var: _CANON}), (_CANON, lo, hi))
 
