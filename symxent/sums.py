@@ -15,7 +15,7 @@ log(3)*Sum(p[k], (k, 1, K)) + 2*Sum(p[k], (k, 1, K))
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sympy import (
     Add,
@@ -30,6 +30,7 @@ from sympy import (
     Symbol,
     expand,
     expand_log,
+    expand_mul,
     sympify,
 )
 
@@ -70,29 +71,64 @@ def _canonical(s: Sum) -> Sum:
     return Sum(s.function.xreplace({var: _CANON}), (_CANON, lo, hi))
 
 
-def _in_range(index: Basic, lo: Expr, hi: Expr) -> bool:
-    """True when ``index`` is an Idx whose declared range lies inside [lo, hi]."""
-    if not isinstance(index, Idx) or index.lower is None:
-        return getattr(index, "is_integer", False) and lo == hi == index
-    return bool((index.lower - lo).is_nonnegative and (hi - index.upper).is_nonnegative)
+def _in_range(index: Expr, lo: Expr, hi: Expr) -> bool:
+    """True when ``index`` provably lies in lo..hi (from an Idx's declared range or its value)."""
+    if isinstance(index, Idx) and index.lower is not None:
+        low, high = index.lower, index.upper
+    elif index.is_integer:
+        low = high = index
+    else:
+        return False
+    return bool((low - lo).is_nonnegative and (hi - high).is_nonnegative)
 
 
-def _resolve_delta(s: Sum) -> Expr:
-    """Σ_k δ(j, k)·f(k) → f(j) when j is known to lie in the summation range."""
-    if len(s.limits) != 1:
-        return s
-    var, lo, hi = s.limits[0]
-    for factor in Mul.make_args(s.function):
+def _pick_delta(term: Expr, var: Basic, lo: Expr, hi: Expr) -> tuple[Expr, Expr] | None:
+    """The factor δ(j, var) of ``term`` and its j, when j is known to lie in lo..hi."""
+    for factor in Mul.make_args(term):
         if isinstance(factor, KroneckerDelta) and var in factor.args:
-            other = factor.args[0] if factor.args[1] == var else factor.args[1]
+            a, b = factor.args
+            other = b if a == var else a
             if var not in other.free_symbols and _in_range(other, lo, hi):
-                return (s.function / factor).xreplace({var: other})
-    return s
+                return factor, other
+    return None
+
+
+def _resolve_sum(s: Sum) -> Expr:
+    (var, lo, hi), limits = s.limits[0], s.limits
+    resolved, kept = [], []
+    for term in Add.make_args(expand_mul(s.function, deep=False)):
+        hit = _pick_delta(term, var, lo, hi)
+        if hit is None:
+            kept.append(term)
+        else:
+            delta, other = hit
+            rest = Mul(*(f for f in Mul.make_args(term) if f != delta))
+            resolved.append(rest.subs(var, other))  # subs keeps inner bound indices intact
+    outside = [f for t in kept for f in Mul.make_args(t) if var not in f.free_symbols]
+    return Add(*resolved, *(_pull_out(t, var, limits) for t in kept)) if outside or resolved else s
+
+
+def _pull_out(term: Expr, var: Basic, limits: Sequence) -> Expr:
+    """Σ_k c·f(k) → c·Σ_k f(k) for the factors c free of k."""
+    factors = Mul.make_args(term)
+    const = Mul(*(f for f in factors if var not in f.free_symbols))
+    inner = Mul(*(f for f in factors if var in f.free_symbols))
+    return const * Sum(inner, *limits)
 
 
 def resolve_deltas(expr: Expr) -> Expr:
-    """Apply Σ_k δ(j,k)·f(k) = f(j) wherever the range of j is known to fit."""
-    return expr.replace(lambda e: isinstance(e, Sum), _resolve_delta)
+    """Σ_k δ(j, k)·f(k) → f(j) where j's range (an Idx's, or its value) lies in the sum's.
+
+    Terms without such a delta stay in the sum, with factors free of k pulled out.
+    Substitution respects the bound indices of ``logsumexp``/``softmax`` inside f.
+
+    >>> from sympy import Idx, IndexedBase, KroneckerDelta, Sum, Symbol
+    >>> K = Symbol("K", integer=True, positive=True)
+    >>> k, j, p = Idx("k", (1, K)), Idx("j", (1, K)), IndexedBase("p")
+    >>> resolve_deltas(Sum(KroneckerDelta(j, k) * p[k], (k, 1, K)))
+    p[j]
+    """
+    return expr.replace(lambda e: isinstance(e, Sum) and len(e.limits) == 1, _resolve_sum)
 
 
 def resolve_index_conditions(expr: Expr) -> Expr:
