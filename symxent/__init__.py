@@ -9,10 +9,14 @@ True
 from importlib.metadata import PackageNotFoundError, version
 
 from .certificate import Certificate, StepCheck
+from .codegen import codegen
 from .derivation import Derivation, Step, chain
 from .errors import InvalidInput, NotSupported, SymxentError, VerificationFailed
+from .gradient import gradient
 from .measures import cross_entropy, entropy, kl_divergence
 from .models import Bernoulli, Categorical
+from .numeric import lambdify
+from .parse import parse
 from .registry import derivations, get, register
 
 try:
@@ -33,10 +37,14 @@ __all__ = [
     "VerificationFailed",
     "__version__",
     "chain",
+    "codegen",
     "cross_entropy",
     "derivations",
     "entropy",
     "get",
+    "gradient",
     "kl_divergence",
+    "lambdify",
+    "parse",
     "register",
 ]

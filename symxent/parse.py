@@ -13,7 +13,8 @@ Grammar:
 * ``+ - * / **``, unary ``-`` and ``+``, parentheses;
 * ``exp log sqrt log1p sigmoid softplus xlogy tanh abs`` (``log(x, b)`` is the base-b logarithm);
 * indexing ``p[k]``, ``z[y]``, ``q[1]`` (1-based): the indexed name is a vector
-  ``IndexedBase("p", real=True)``, a name inside ``[...]`` is a class index ``Idx("k", (1, K))``;
+  ``IndexedBase("p")`` (plain, as everywhere in symxent, so that ``Derivative(f, z[j])`` built
+  elsewhere matches), a name inside ``[...]`` is a class index ``Idx("k", (1, K))``;
 * ``sum(expr, k)`` is ``Sum(expr, (k, 1, K))``;
 * ``logsumexp(z)``, ``softmax(z)[y]``, ``log_softmax(z)[y]`` over a vector name, and the general
   forms ``logsumexp(expr, k)``, ``softmax(expr, k)[y]`` over an expression in the index ``k``,
@@ -353,7 +354,7 @@ class _Builder:
         name = self._checked_name(node)
         if name == "K" or name in _CONSTANTS or name in self.indices:
             raise self.fail(node, f"'{name}' cannot be indexed", "a vector name such as p")
-        return IndexedBase(name, real=True)
+        return IndexedBase(name)
 
     def _unary(self, node: ast.UnaryOp) -> Expr:
         operation = _UNARY.get(type(node.op))

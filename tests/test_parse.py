@@ -35,7 +35,7 @@ parse_module = importlib.import_module("symxent.parse")
 
 K = Symbol("K", integer=True, positive=True)
 k, j, y = (Idx(name, (1, K)) for name in "kjy")
-p, q, z = (IndexedBase(name, real=True) for name in "pqz")
+p, q, z = (IndexedBase(name) for name in "pqz")
 x, w, T, gamma, epsilon = (Symbol(name, real=True) for name in ("x", "w", "T", "gamma", "epsilon"))
 KY = (k, 1, K)
 SM = softmax(z[k], KY, y)

@@ -12,10 +12,16 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import SymxentError, VerificationFailed
-from . import derive, list_, verify
+from . import codegen, derive, gradient, list_, verify
 
 # name → module with ``add_parser(subparsers)`` and ``run(args) -> int``
-COMMANDS = {"list": list_, "derive": derive, "verify": verify}
+COMMANDS = {
+    "list": list_,
+    "derive": derive,
+    "verify": verify,
+    "codegen": codegen,
+    "gradient": gradient,
+}
 
 
 class _Parser(argparse.ArgumentParser):
