@@ -8,11 +8,18 @@ True
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import testing
 from .certificate import Certificate, StepCheck
 from .codegen import codegen
 from .derivation import Derivation, Step, chain
 from .errors import InvalidInput, NotSupported, SymxentError, VerificationFailed
 from .gradient import gradient
+from .losses import (
+    bce_with_logits,
+    bce_with_logits_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
 from .measures import cross_entropy, entropy, kl_divergence
 from .models import Bernoulli, Categorical
 from .numeric import lambdify
@@ -36,6 +43,8 @@ __all__ = [
     "SymxentError",
     "VerificationFailed",
     "__version__",
+    "bce_with_logits",
+    "bce_with_logits_grad",
     "chain",
     "codegen",
     "cross_entropy",
@@ -47,4 +56,7 @@ __all__ = [
     "lambdify",
     "parse",
     "register",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "testing",
 ]

@@ -43,10 +43,10 @@ class Named(Expr):
     is_commutative = True
 
     def __new__(cls, text: str | Str, definition: Expr, latex: str | Str | None = None) -> Named:
-        # SymPy rebuilds objects from their args (Str, not str), e.g. inside Subs or xreplace.
+        # args keep the constructor's order, so SymPy's rebuilding as func(*args) round-trips.
         text = text if isinstance(text, Str) else Str(text)
         latex = latex if isinstance(latex, Str) else Str(latex or text.name)
-        return Expr.__new__(cls, text, latex, sympify(definition))
+        return Expr.__new__(cls, text, sympify(definition), latex)
 
     @property
     def text(self) -> str:
@@ -54,11 +54,11 @@ class Named(Expr):
 
     @property
     def latex(self) -> str:
-        return self.args[1].name
+        return self.args[2].name
 
     @property
     def definition(self) -> Expr:
-        return self.args[2]
+        return self.args[1]
 
     def unfold(self) -> Expr:
         return self.definition

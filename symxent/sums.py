@@ -135,11 +135,11 @@ def resolve_index_conditions(expr: Expr) -> Expr:
     """Decide Piecewise conditions such as ``K >= j`` that an Idx's declared range settles."""
 
     def settle(pw: Piecewise) -> Expr:
-        for value, cond in pw.args:
-            decided = cond.xreplace(_range_facts(cond))
-            if decided is True or decided == True:  # noqa: E712 - SymPy's true
-                return value
-        return pw
+        # Only the first branch may be taken, and only if its condition is settled: skipping
+        # an undecided branch to reach a later one would be unsound.
+        value, cond = pw.args[0]
+        decided = cond.xreplace(_range_facts(cond))
+        return value if decided == True else pw  # noqa: E712 - SymPy's true
 
     return expr.replace(lambda e: isinstance(e, Piecewise), settle)
 

@@ -1,7 +1,8 @@
 """The wheel ships every subpackage of the source tree, and the theorems with them."""
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,7 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_the_theorems_load_as_symxent_proofs():
     import symxent.proofs  # noqa: F401  (the registry imports it by this name)
+
     from symxent.registry import ids
 
     assert "kl-ce-bernoulli" in ids()

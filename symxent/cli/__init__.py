@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import SymxentError, VerificationFailed
-from . import codegen, derive, gradient, list_, verify
+from . import codegen, conform, derive, gradient, list_, verify
 
 # name → module with ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = {
@@ -21,6 +21,7 @@ COMMANDS = {
     "verify": verify,
     "codegen": codegen,
     "gradient": gradient,
+    "conform": conform,
 }
 
 

@@ -1,0 +1,380 @@
+"""Targets for ``symxent conform``: built-in adapters and ``module:function`` user code.
+
+**Calling convention** (every target, built-in or yours): NumPy arrays in, an array-like
+out. Float inputs have the requested dtype, classes lie on the **last axis**, labels are
+**0-based** int64 arrays. The positional arguments per loss:
+
+=======================  ======================  ==============================================
+loss                     call                    returns
+=======================  ======================  ==============================================
+ce-loss-one-hot          ``fn(logits, labels)``  per example, shape ``logits.shape[:-1]``
+ce-probability-targets   ``fn(logits, probs)``   per example
+label-smoothing          ``fn(logits, labels)``  per example
+bce-logits               ``fn(logits, targets)`` per element, shape ``logits.shape``
+bce-probabilities        ``fn(probs, targets)``  per element
+kl-divergence            ``fn(log_q, p)``        per example: Σ_k p_k (log p_k − log q_k)
+entropy                  ``fn(p)``               per example
+=======================  ======================  ==============================================
+
+Options are passed as keywords, with PyTorch's names and meaning, only to a function
+that declares them (otherwise the families that need them are reported as not run):
+``weight`` (class weights, shape (K,)), ``ignore_index`` (an int; the ignored examples'
+loss is 0), ``label_smoothing`` (ε, spread as ε/K), ``pos_weight`` (shape (C,)), and
+``reduction`` ('none', 'mean', 'sum', and for kl-divergence 'batchmean').
+
+>>> target = resolve("numpy-naive", "entropy")
+>>> float(target.fn(np.array([0.5, 0.5])))
+0.6931471805599453
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.special
+
+from symxent.errors import InvalidInput
+
+from .specs import IGNORE_INDEX, Batch
+
+__all__ = ["BUILTINS", "Difference", "Target", "resolve"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A documented semantic difference: where it applies, outputs are a note, not a failure.
+
+    ``where(batch)`` marks the outputs concerned (the shape of the output, or a scalar).
+    """
+
+    note: str
+    where: Callable[[Batch], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A callable under test with the documented calling convention."""
+
+    name: str
+    fn: Callable[..., object]
+    differences: tuple[Difference, ...] = ()
+
+
+def _rows_any(mask: Callable[[Batch], np.ndarray]) -> Callable[[Batch], np.ndarray]:
+    """Per-example mask from an elementwise one; a reduced batch is marked if any row is."""
+
+    def where(b: Batch) -> np.ndarray:
+        rows = mask(b).any(axis=-1)
+        return rows if b.options.get("reduction", "none") == "none" else rows.any()
+
+    return where
+
+
+_NAN_MASKED_CE = Difference(
+    "PyTorch gives NaN for 0·log 0 when a logit is −inf and its target probability is 0 "
+    "(a masked class); symxent's convention is 0·log 0 = 0",
+    _rows_any(lambda b: np.isneginf(b.inputs[0]) & (b.inputs[1] == 0)),
+)
+_NAN_MASKED_KL = Difference(
+    "PyTorch kl_div gives NaN where the target p is 0 and the input log q is −inf; "
+    "the convention 0·log(0/0) = 0 gives 0",
+    _rows_any(lambda b: np.isneginf(b.inputs[0]) & (b.inputs[1] == 0)),
+)
+
+
+def _clamped_log(floor: float, note: str) -> Difference:
+    def where(b: Batch) -> np.ndarray:
+        q, y = (np.asarray(a, np.float64) for a in b.inputs)
+        with np.errstate(divide="ignore"):
+            low = ((y > 0) & (np.log(q) < floor)) | ((y < 1) & (np.log1p(-q) < floor))
+        return low if b.options.get("reduction", "none") == "none" else low.any()
+
+    return Difference(note, where)
+
+
+_TORCH_CLAMP = _clamped_log(
+    -100.0, "PyTorch binary_cross_entropy clamps log(q) and log(1 − q) at −100"
+)
+_KERAS_CLIP = _clamped_log(
+    float(np.log(1e-7)), "Keras clips probabilities to [1e-7, 1 − 1e-7] before the log"
+)
+
+
+# --- PyTorch (the functions take NumPy arrays and return NumPy arrays) ----------------------
+
+
+def _tensor(a: object) -> object:
+    import torch
+
+    return None if a is None else torch.as_tensor(np.asarray(a))
+
+
+def _torch_call(fn: Callable[..., object]) -> Callable[..., np.ndarray]:
+    """``fn`` on tensors made from its NumPy arguments, its result back as NumPy."""
+
+    def call(*args: object, **kw: object) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            return fn(*(_tensor(a) for a in args), **kw).numpy()
+
+    call.__signature__ = inspect.signature(fn)
+    return call
+
+
+def _functional() -> object:
+    import torch.nn.functional
+
+    return torch.nn.functional
+
+
+def _torch_ce(logits, labels, weight=None, ignore_index=IGNORE_INDEX, reduction="none"):
+    return _functional().cross_entropy(
+        logits, labels, weight=_tensor(weight), ignore_index=ignore_index, reduction=reduction
+    )
+
+
+def _torch_ce_probs(logits, probs, reduction="none"):
+    return _functional().cross_entropy(logits, probs, reduction=reduction)
+
+
+def _torch_smoothing(logits, labels, label_smoothing=0.0, weight=None, reduction="none"):
+    return _functional().cross_entropy(
+        logits, labels, weight=_tensor(weight), label_smoothing=label_smoothing, reduction=reduction
+    )
+
+
+def _torch_bce_logits(logits, targets, pos_weight=None, reduction="none"):
+    return _functional().binary_cross_entropy_with_logits(
+        logits, targets, pos_weight=_tensor(pos_weight), reduction=reduction
+    )
+
+
+def _torch_bce(probs, targets, reduction="none"):
+    return _functional().binary_cross_entropy(probs, targets, reduction=reduction)
+
+
+def _torch_kl(log_q, p, reduction="none"):
+    if reduction == "none":  # kl_div's 'none' is pointwise; the KL of a row is its sum
+        return _functional().kl_div(log_q, p, reduction="none").sum(-1)
+    with warnings.catch_warnings():  # 'mean' warns about the trap the suites test for
+        warnings.simplefilter("ignore", UserWarning)
+        return _functional().kl_div(log_q, p, reduction=reduction)
+
+
+def _torch_entropy(p):
+    import torch
+
+    return torch.special.entr(p).sum(-1)
+
+
+def _torch() -> dict[str, Target]:
+    _optional("torch", "pip install torch")
+    ce, bce = "torch.nn.functional.cross_entropy", "torch.nn.functional.binary_cross_entropy"
+    return {
+        "ce-loss-one-hot": Target(ce, _torch_call(_torch_ce)),
+        "ce-probability-targets": Target(ce, _torch_call(_torch_ce_probs), (_NAN_MASKED_CE,)),
+        "label-smoothing": Target(ce, _torch_call(_torch_smoothing)),
+        "bce-logits": Target(f"{bce}_with_logits", _torch_call(_torch_bce_logits)),
+        "bce-probabilities": Target(bce, _torch_call(_torch_bce), (_TORCH_CLAMP,)),
+        "kl-divergence": Target(
+            "torch.nn.functional.kl_div", _torch_call(_torch_kl), (_NAN_MASKED_KL,)
+        ),
+        "entropy": Target("torch.special.entr", _torch_call(_torch_entropy)),
+    }
+
+
+# --- SciPy ----------------------------------------------------------------------------------
+
+
+def _sp_ce(logits, labels):
+    picked = np.take_along_axis(logits, labels[..., None], axis=-1)[..., 0]
+    return scipy.special.logsumexp(logits, axis=-1) - picked
+
+
+def _sp_ce_probs(logits, probs):
+    return -np.sum(probs * scipy.special.log_softmax(logits, axis=-1), axis=-1)
+
+
+def _sp_bce_logits(logits, targets, pos_weight=1.0):
+    log_expit = scipy.special.log_expit
+    return -(pos_weight * targets * log_expit(logits) + (1 - targets) * log_expit(-logits))
+
+
+def _sp_bce(probs, targets):
+    return -(scipy.special.xlogy(targets, probs) + scipy.special.xlog1py(1 - targets, -probs))
+
+
+def _sp_kl(log_q, p):
+    return np.sum(scipy.special.rel_entr(p, np.exp(log_q)), axis=-1)
+
+
+def _sp_entropy(p):
+    return np.sum(scipy.special.entr(p), axis=-1)
+
+
+def _scipy() -> dict[str, Target]:
+    named = {
+        "ce-loss-one-hot": ("scipy.special.logsumexp", _sp_ce),
+        "ce-probability-targets": ("scipy.special.log_softmax", _sp_ce_probs),
+        "bce-logits": ("scipy.special.log_expit", _sp_bce_logits),
+        "bce-probabilities": ("scipy.special.xlogy/xlog1py", _sp_bce),
+        "kl-divergence": ("scipy.special.rel_entr", _sp_kl),
+        "entropy": ("scipy.special.entr", _sp_entropy),
+    }
+    return {loss: Target(name, _quiet(fn)) for loss, (name, fn) in named.items()}
+
+
+# --- textbook NumPy: the formulas as printed, no stabilisation ------------------------------
+
+
+def _naive_softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _naive_ce(logits, labels):
+    q = _naive_softmax(logits)
+    return -np.log(np.take_along_axis(q, labels[..., None], axis=-1)[..., 0])
+
+
+def _naive_ce_probs(logits, probs):
+    return -np.sum(probs * np.log(_naive_softmax(logits)), axis=-1)
+
+
+def _naive_smoothing(logits, labels, label_smoothing=0.0):
+    k = logits.shape[-1]
+    t = (1 - label_smoothing) * np.eye(k, dtype=logits.dtype)[labels] + label_smoothing / k
+    return -np.sum(t * np.log(_naive_softmax(logits)), axis=-1)
+
+
+def _naive_bce_logits(logits, targets, pos_weight=1.0):
+    s = 1 / (1 + np.exp(-logits))
+    return -(pos_weight * targets * np.log(s) + (1 - targets) * np.log(1 - s))
+
+
+def _naive_bce(probs, targets):
+    return -(targets * np.log(probs) + (1 - targets) * np.log(1 - probs))
+
+
+def _naive_kl(log_q, p):
+    return np.sum(p * (np.log(p) - log_q), axis=-1)
+
+
+def _naive_entropy(p):
+    return -np.sum(p * np.log(p), axis=-1)
+
+
+_NAIVE = {
+    "ce-loss-one-hot": _naive_ce,
+    "ce-probability-targets": _naive_ce_probs,
+    "label-smoothing": _naive_smoothing,
+    "bce-logits": _naive_bce_logits,
+    "bce-probabilities": _naive_bce,
+    "kl-divergence": _naive_kl,
+    "entropy": _naive_entropy,
+}
+
+
+def _numpy_naive() -> dict[str, Target]:
+    return {loss: Target(f"numpy-naive {loss}", _quiet(fn)) for loss, fn in _NAIVE.items()}
+
+
+def _quiet(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """``fn`` without NumPy's floating-point warnings: the report counts non-finite values."""
+
+    def call(*args: object, **kw: object) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kw)
+
+    call.__signature__ = inspect.signature(fn)
+    call.__doc__ = fn.__doc__
+    return call
+
+
+# --- Keras (only if installed) --------------------------------------------------------------
+
+
+def _keras() -> dict[str, Target]:
+    keras = _optional("keras", "pip install keras")
+    losses = keras.losses
+
+    def ce(logits, labels):
+        return np.asarray(losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+    def ce_probs(logits, probs):
+        return np.asarray(losses.categorical_crossentropy(probs, logits, from_logits=True))
+
+    def bce(probs, targets):
+        # Keras averages over the last axis: one probability per row keeps it elementwise.
+        return np.asarray(losses.binary_crossentropy(targets[..., None], probs[..., None]))
+
+    return {
+        "ce-loss-one-hot": Target("keras.losses.sparse_categorical_crossentropy", ce),
+        "ce-probability-targets": Target("keras.losses.categorical_crossentropy", ce_probs),
+        "bce-probabilities": Target("keras.losses.binary_crossentropy", bce, (_KERAS_CLIP,)),
+    }
+
+
+BUILTINS: dict[str, Callable[[], dict[str, Target]]] = {
+    "torch": _torch,
+    "scipy": _scipy,
+    "numpy-naive": _numpy_naive,
+    "keras": _keras,
+}
+
+
+def _optional(module: str, how: str) -> object:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise InvalidInput(
+            f"target {module!r} needs {module}, which is not installed ({how})"
+        ) from None
+
+
+_TARGET = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+
+def resolve(target: str, loss_id: str) -> Target:
+    """The callable ``target`` names for ``loss_id``: a built-in adapter or ``module:function``.
+
+    Raises:
+        InvalidInput: an unknown or malformed target, a module that does not import, or
+            a built-in adapter without this loss.
+
+    >>> resolve("scipy", "entropy").name
+    'scipy.special.entr'
+    """
+    if target in BUILTINS:
+        table = BUILTINS[target]()
+        if loss_id not in table:
+            raise InvalidInput(f"target {target!r} has no {loss_id}; it covers {', '.join(table)}")
+        return table[loss_id]
+    if ":" not in target:
+        raise InvalidInput(
+            f"unknown target {target!r}; use one of {', '.join(BUILTINS)} or module:function"
+        )
+    return Target(target, _user_function(target))
+
+
+def _user_function(target: str) -> Callable[..., object]:
+    if not _TARGET.fullmatch(target):
+        raise InvalidInput(
+            f"target {target!r} is not of the form module.path:function (dotted identifiers)"
+        )
+    module_name, attr = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise InvalidInput(f"cannot import {module_name!r} for target {target!r}: {exc}") from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise InvalidInput(f"{module_name!r} has no function {attr!r} (target {target!r})")
+    return fn
