@@ -8,7 +8,8 @@ True
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import testing
+from . import strategies, testing
+from .accuracy import AccuracyReport, accuracy
 from .certificate import Certificate, StepCheck
 from .codegen import codegen
 from .derivation import Derivation, Step, chain
@@ -24,6 +25,7 @@ from .measures import cross_entropy, entropy, kl_divergence
 from .models import Bernoulli, Categorical
 from .numeric import lambdify
 from .parse import parse
+from .reference import Reference, reference
 from .registry import derivations, get, register
 
 try:
@@ -32,17 +34,20 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "AccuracyReport",
     "Bernoulli",
     "Categorical",
     "Certificate",
     "Derivation",
     "InvalidInput",
     "NotSupported",
+    "Reference",
     "Step",
     "StepCheck",
     "SymxentError",
     "VerificationFailed",
     "__version__",
+    "accuracy",
     "bce_with_logits",
     "bce_with_logits_grad",
     "chain",
@@ -55,8 +60,10 @@ __all__ = [
     "kl_divergence",
     "lambdify",
     "parse",
+    "reference",
     "register",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "strategies",
     "testing",
 ]

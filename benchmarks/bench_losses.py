@@ -1,0 +1,121 @@
+"""Speed of softmax cross-entropy (index targets), KL/entropy with zeros and BCE with logits.
+
+Run by hand: ``python benchmarks/bench_losses.py [--n 100000] [--k 100] [--repeat 7]``.
+Every implementation runs in this one process on the same arrays; the table gives the
+median time of ``--repeat`` runs and the ratio to the fastest row of its block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.special
+
+import symxent
+from symxent.numeric import lambdify
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # torch is optional: its rows are left out
+    torch = None
+
+
+def median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: first-call allocations and lazy imports are not what we measure
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def numpy_ce(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    m = z.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
+    return lse - np.take_along_axis(z, y[:, None], axis=-1)[:, 0]
+
+
+def scipy_ce(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return scipy.special.logsumexp(z, axis=-1) - np.take_along_axis(z, y[:, None], axis=-1)[:, 0]
+
+
+def ce_block(n: int, k: int, dtype: type, repeat: int) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 3, (n, k)).astype(dtype)
+    y = rng.integers(0, k, n)
+    sx = lambdify(symxent.get("ce-loss-one-hot"), validate=False)
+    rows = {
+        "symxent lambdify": lambda: sx(z, y),
+        "numpy max-shift": lambda: numpy_ce(z, y),
+        "scipy logsumexp": lambda: scipy_ce(z, y),
+        "floor: z.sum(axis=1)": lambda: z.sum(axis=1),
+    }
+    if torch is not None:
+        tz, ty = torch.from_numpy(z), torch.from_numpy(y)
+        rows["torch cross_entropy"] = lambda: F.cross_entropy(tz, ty, reduction="none")
+    return {name: median_ms(fn, repeat) for name, fn in rows.items()}
+
+
+def kl_block(n: int, k: int, repeat: int) -> dict[str, float]:
+    rng = np.random.default_rng(1)
+    p, q = (rng.dirichlet(np.full(k, 0.3), n) for _ in range(2))
+    p[p < 1e-3] = 0.0  # exact zeros: the 0·log 0 path
+    p /= p.sum(axis=-1, keepdims=True)
+    sx = lambdify(symxent.get("gibbs-inequality"), validate=False)
+    rows = {
+        "symxent lambdify": lambda: sx(p, q),
+        "scipy rel_entr": lambda: scipy.special.rel_entr(p, q).sum(axis=-1),
+    }
+    if torch is not None:
+        tp, tlq = torch.from_numpy(p), torch.from_numpy(np.log(q))
+        rows["torch kl_div"] = lambda: F.kl_div(tlq, tp, reduction="none").sum(-1)
+    return {name: median_ms(fn, repeat) for name, fn in rows.items()}
+
+
+def bce_block(n: int, repeat: int) -> dict[str, float]:
+    rng = np.random.default_rng(2)
+    z = rng.normal(0, 5, n * 10)
+    y = rng.integers(0, 2, n * 10).astype(np.float64)
+    w = np.ones_like(z)
+    sx = lambdify(symxent.get("bce-logits"), validate=False)
+    rows = {
+        "symxent lambdify": lambda: sx(w, y, z),
+        "numpy max/log1p": lambda: np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))),
+    }
+    if torch is not None:
+        tz, ty = torch.from_numpy(z), torch.from_numpy(y)
+        rows["torch bce_with_logits"] = lambda: F.binary_cross_entropy_with_logits(
+            tz, ty, reduction="none"
+        )
+    return {name: median_ms(fn, repeat) for name, fn in rows.items()}
+
+
+def show(title: str, rows: dict[str, float], exclude: str = "floor") -> None:
+    fastest = min(v for name, v in rows.items() if not name.startswith(exclude))
+    print(f"\n{title}\n{'implementation':<24} {'median ms':>10} {'ratio':>7}")
+    for name, ms in rows.items():
+        print(f"{name:<24} {ms:>10.2f} {ms / fastest:>7.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--k", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=7)
+    a = parser.parse_args()
+    print(f"torch {torch.__version__ if torch else 'not installed'}, numpy {np.__version__}")
+    for dtype in (np.float64, np.float32):
+        rows = ce_block(a.n, a.k, dtype, a.repeat)
+        show(f"softmax cross-entropy, N={a.n}, K={a.k}, {np.dtype(dtype).name}", rows)
+    show(f"KL divergence with zeros, N={a.n}, K={a.k}, float64", kl_block(a.n, a.k, a.repeat))
+    show(f"BCE with logits, {a.n * 10} points, float64", bce_block(a.n, a.repeat))
+
+
+if __name__ == "__main__":
+    main()

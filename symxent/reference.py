@@ -1,0 +1,315 @@
+r"""High-precision mpmath references with the calling convention of ``symxent.lambdify``.
+
+``reference(expr)`` evaluates the *mathematics* of a formula, not its stable rewrite: the
+formula is unfolded into elementary SymPy (``softmax`` → e^{z_y}/Σ e^{z_k} …), printed once
+as mpmath code and run point by point under ``mp.workdps(dps)``. Each float input becomes an
+mpf exactly, so the only error is mpmath's at ``dps`` digits. Conventions of the
+mathematics hold: 0·log y = 0, log 0 = −inf, 1/0 = +inf (a limit from the positive side,
+as for probabilities), and a point where the formula is undefined gives NaN.
+
+Arguments are those of ``symxent.numeric.lambdify(expr)`` in the same order: vectors with
+classes on the last axis and leading batch axes, plain symbols broadcast against the batch,
+class labels as 0-based integer arrays.
+
+>>> import numpy as np
+>>> from sympy import Idx, IndexedBase, Symbol, Sum, exp, log
+>>> K = Symbol("K", integer=True, positive=True)
+>>> k, y, z = Idx("k", (1, K)), Idx("y", (1, K)), IndexedBase("z")
+>>> ce = reference(-log(exp(z[y]) / Sum(exp(z[k]), (k, 1, K))))
+>>> ce(np.array([1000.0, 0.0, -1000.0]), np.array(2))
+np.float64(2000.0)
+>>> print(mpmath.nstr(ce.mp(np.array([0.0, 0.0]), np.array(0)), 40))
+0.6931471805599453094172321214581765680755
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import linecache
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath import libmp, mp
+from sympy import Basic, Expr, Idx, Indexed, KroneckerDelta, Mul, Pow, Sum, Symbol, log
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pycode import MpmathPrinter
+
+from symxent.errors import InvalidInput, NotSupported
+from symxent.notation import unfold
+from symxent.numeric import lambdify
+
+__all__ = ["Reference", "ReferencePrinter", "reference", "round_to"]
+
+# Float inputs convert exactly only if the working precision holds 53 bits.
+_MIN_DPS = 17
+
+
+class ReferencePrinter(MpmathPrinter):
+    """mpmath code for one point: sums become ``fsum`` over 0-based ``range`` loops."""
+
+    def __init__(self, names: dict[Basic, str], labels: Sequence[Basic]) -> None:
+        super().__init__({"fully_qualified_modules": True})
+        self._names, self._labels, self._loops = names, frozenset(labels), {}
+
+    def _print_Symbol(self, expr: Basic) -> str:
+        return self._loops.get(expr) or self._names.get(expr, getattr(expr, "name", str(expr)))
+
+    _print_Idx = _print_Symbol
+
+    def _index(self, index: Basic) -> str:
+        """A class index as 0-based Python: loop variable, label argument or constant."""
+        if index in self._loops or index in self._labels:
+            return self._print_Symbol(index)
+        if index.is_Integer:
+            return str(int(index) - 1)
+        raise NotSupported(f"the reference cannot index a vector by {index}")
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        (index,) = expr.indices
+        return f"{self._names[expr.base.label]}[{self._index(index)}]"
+
+    def _print_Sum(self, expr: Sum) -> str:
+        loops = []
+        for var, lo, hi in expr.limits:
+            name = f"_{len(self._loops)}_{self._print_Symbol(var)}"
+            loops.append(f"for {name} in range({self._print(lo)} - 1, {self._print(hi)})")
+            self._loops[var] = name
+        try:
+            body = self._print(expr.function)
+        finally:
+            for var, _, _ in expr.limits:
+                self._loops.pop(var)
+        return f"mpmath.fsum({body} {' '.join(reversed(loops))})"
+
+    def _print_KroneckerDelta(self, expr: KroneckerDelta) -> str:
+        a, b = (self._index(i) for i in expr.args)
+        return f"(1 if {a} == {b} else 0)"
+
+    def _print_log(self, expr: log) -> str:
+        one, rest = expr.args[0].as_coeff_Add()
+        if one == 1:
+            return f"_log1p({self._print(rest)})"
+        return f"_log({self._print(expr.args[0])})"
+
+    def _print_Mul(self, expr: Mul) -> str:
+        logs = [f for f in expr.args if isinstance(f, log)]
+        if len(logs) == 1:
+            # x·log y with the convention 0·log 0 = 0 (and 0·log y = 0 for every y ≥ 0).
+            rest = Mul(*(f for f in expr.args if f is not logs[0]))
+            return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
+        return " * ".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in expr.args)
+
+    def _print_Pow(self, expr: Pow, rational: bool = False) -> str:
+        if expr.exp.is_negative and expr.exp.is_Integer:
+            inverse = f"_inv({self._print(expr.base)})"
+            return inverse if expr.exp == -1 else f"{inverse}**{-int(expr.exp)}"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def _log(x: Any) -> mpmath.mpf:
+    if x == 0:
+        return mpmath.ninf
+    return mpmath.log(x) if x > 0 else mpmath.nan
+
+
+def _log1p(u: Any) -> mpmath.mpf:
+    return mpmath.log1p(u) if u > -1 else _log(1 + u)
+
+
+def _xlogy(x: Any, y: Any) -> mpmath.mpf:
+    if x == 0 and not mpmath.isnan(y):
+        return mpmath.mpf(0)
+    return x * _log(y)
+
+
+def _inv(x: Any) -> mpmath.mpf:
+    # mpmathify: 1/K with a Python int K would otherwise be a float64.
+    return mpmath.inf if x == 0 else 1 / mpmath.mpmathify(x)
+
+
+def _real(value: Any) -> mpmath.mpf:
+    """A real mpf: complex values with a non-zero imaginary part are undefined (NaN)."""
+    if isinstance(value, mpmath.mpc):
+        return value.real if value.imag == 0 else mpmath.nan
+    return mpmath.mpf(value)
+
+
+_NAMESPACE = {"mpmath": mpmath, "_log": _log, "_log1p": _log1p, "_xlogy": _xlogy, "_inv": _inv}
+_COUNTER = itertools.count()
+
+
+def _compile(params: list[str], body: str) -> Callable[..., Any]:
+    source = f"def _point({', '.join([*params, 'K'])}):\n    return {body}\n"
+    filename = f"<symxent.reference {next(_COUNTER)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = dict(_NAMESPACE)
+    # The source is printed by ReferencePrinter from a SymPy tree, never taken from user text.
+    exec(compile(source, filename, "exec"), namespace)
+    namespace["_point"].source = source
+    return namespace["_point"]
+
+
+def round_to(value: mpmath.mpf, dtype: np.dtype | type = np.float64) -> np.floating:
+    """``value`` correctly rounded (to nearest, ties to even) to a float32 or float64.
+
+    >>> round_to(mpmath.mpf(1) / 3, np.float32)
+    np.float32(0.33333334)
+    """
+    info = np.finfo(dtype)
+    mant, emin = info.nmant + 1, int(np.log2(info.smallest_normal))
+    x = value._mpf_
+    if x[2] is not None and x[1]:  # finite, non-zero: round once, to the bits dtype has there
+        if x[2] + x[3] - 1 >= emin:
+            x = libmp.mpf_pos(x, mant, libmp.round_nearest)
+        else:  # subnormal range: round to a multiple of the smallest subnormal
+            quantum = emin - mant + 1
+            n = libmp.to_int(libmp.mpf_shift(x, -quantum), libmp.round_nearest)
+            x = libmp.mpf_shift(libmp.from_int(n), quantum)
+    with np.errstate(over="ignore"):
+        return np.dtype(dtype).type(libmp.to_float(x))
+
+
+class Reference:
+    """An mpmath evaluator of ``expr`` at ``dps`` digits; see :func:`reference`."""
+
+    def __init__(self, expr: object, dps: int = 50, args: Sequence[object] | None = None) -> None:
+        if dps < _MIN_DPS:
+            raise InvalidInput(f"dps={dps} cannot hold a float64 exactly; use dps >= {_MIN_DPS}")
+        # lambdify fixes the parameters (order and names); the reference follows it exactly.
+        numeric = lambdify(expr, args, validate=False)
+        self.expr, self.dps = numeric.expr, int(dps)
+        formula = unfold(self.expr)
+        vectors, labels, scalars, counts = _inputs(formula)
+        self.params = tuple(inspect.signature(numeric).parameters)
+        params = [_match(name, vectors | labels | scalars) for name in self.params]
+        names = {**dict(zip(params, self.params, strict=True)), **dict.fromkeys(counts, "K")}
+        self._vector = [p in vectors for p in params]
+        self._label = [p in labels for p in params]
+        self.inputs = dict(zip(self.params, params, strict=True))
+        self._point = _compile(list(self.params), ReferencePrinter(names, labels).doprint(formula))
+        self.source = self._point.source
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Each parameter's role: ``"vector"``, ``"label"`` or ``"scalar"``."""
+        kinds = zip(self.params, self._vector, self._label, strict=True)
+        return {n: "vector" if v else "label" if lab else "scalar" for n, v, lab in kinds}
+
+    def __repr__(self) -> str:
+        return f"reference({self.expr}, dps={self.dps})"
+
+    def _rows(self, args: Sequence[object]) -> tuple[tuple[int, ...], int, list[list]]:
+        """The batch shape, K, and each argument as a list of Python values per batch row."""
+        if len(args) != len(self.params):
+            raise InvalidInput(f"expected arguments {self.params}, got {len(args)} of them")
+        arrays = [np.asarray(a) for a in args]
+        vectors = [a for a, v in zip(arrays, self._vector, strict=True) if v]
+        k = vectors[0].shape[-1] if vectors else 0
+        shapes = [a.shape[:-1] if v else a.shape for a, v in zip(arrays, self._vector, strict=True)]
+        shape = np.broadcast_shapes(*shapes)
+        rows = []
+        for a, name, is_vec, is_label in zip(
+            arrays, self.params, self._vector, self._label, strict=True
+        ):
+            if is_label:
+                _check_labels(name, a, k)
+            full = np.broadcast_to(a, (*shape, k) if is_vec else shape)
+            flat = full.reshape(-1, k) if is_vec else full.reshape(-1)
+            rows.append(flat.astype(np.int64 if is_label else np.float64).tolist())
+        return shape, k, rows
+
+    def mp(self, *args: object, dps: int | None = None) -> np.ndarray:
+        """The values as an object array of mpf (batch shape), at ``dps`` digits.
+
+        >>> from sympy import Symbol, log
+        >>> p = Symbol("p")
+        >>> print(mpmath.nstr(reference(-p * log(p), dps=20).mp(0.5), 20))
+        0.34657359027997265471
+        """
+        shape, k, rows = self._rows(args)
+        out = np.empty(len(rows[0]) if rows else 1, dtype=object)
+        with mp.workdps(self.dps if dps is None else dps):
+            for i in range(len(out)):
+                values = [_point_value(r[i], lab) for r, lab in zip(rows, self._label, strict=True)]
+                out[i] = _real(self._point(*values, k))
+        return out.reshape(shape) if shape else out[0]
+
+    def __call__(self, *args: object, dtype: np.dtype | type = np.float64) -> np.ndarray:
+        """The values correctly rounded to ``dtype`` (float64 by default), batch shape.
+
+        >>> from sympy import Symbol, log
+        >>> q = Symbol("q")
+        >>> reference(-log(q))([1.0, 0.0])
+        array([ 0., inf])
+        """
+        values = np.asarray(self.mp(*args), dtype=object)
+        out = np.array([round_to(v, dtype) for v in values.reshape(-1)], dtype=dtype)
+        return out.reshape(values.shape) if values.shape else out[0]
+
+
+def _inputs(formula: Expr) -> tuple[set, set, set, set]:
+    """Vectors (IndexedBase labels), class labels, plain scalars and class counts."""
+    sums = formula.atoms(Sum)
+    bound = {lim[0] for s in sums for lim in s.limits}
+    counts = {lim[2] for s in sums for lim in s.limits if lim[2].is_Symbol}
+    indexed = formula.atoms(Indexed)
+    vectors = {i.base.label for i in indexed}
+    indices = {x for i in indexed for x in i.indices}
+    indices |= {x for d in formula.atoms(KroneckerDelta) for x in d.args}
+    labels = {x for x in indices if isinstance(x, (Symbol, Idx)) and x not in bound}
+    symbols = {s for s in formula.free_symbols if isinstance(s, Symbol)}
+    return vectors, labels, symbols - vectors - labels - counts - bound, counts
+
+
+def _match(name: str, inputs: set[Basic]) -> Basic:
+    """The input that lambdify named ``name`` (it sanitises, prefixes ``x_``, appends ``_``)."""
+    for obj in inputs:
+        plain = re.sub(r"\W", "_", str(getattr(obj, "label", obj))).rstrip("_")
+        if name.rstrip("_") in (plain, f"x_{plain}"):
+            return obj
+    raise NotSupported(f"the reference cannot find the input {name!r} in the formula")
+
+
+def _point_value(row: Any, is_label: bool) -> Any:
+    if is_label:
+        return row
+    if isinstance(row, list):
+        return [mpmath.mpf(x) for x in row]
+    return mpmath.mpf(row)
+
+
+def _check_labels(name: str, labels: np.ndarray, k: int) -> None:
+    """Python lists accept negative indices: reject them before they wrap around."""
+    if labels.dtype.kind not in "iu":
+        raise InvalidInput(f"{name}: class labels must be integers 0..K-1, got {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        raise InvalidInput(
+            f"{name}: labels must lie in 0..{k - 1}, got {labels.min()}..{labels.max()}"
+        )
+
+
+def reference(expr: object, dps: int = 50, args: Sequence[object] | None = None) -> Reference:
+    """An mpmath evaluator of ``expr`` with ``lambdify(expr, args)``'s calling convention.
+
+    Args:
+        expr: a SymPy expression or an object with ``.final`` (e.g. a ``Derivation``).
+        dps: decimal digits of the working precision (at least 17, so floats convert exactly).
+        args: the parameter order, as for ``symxent.numeric.lambdify``.
+
+    Returns:
+        A :class:`Reference`: call it for values rounded to float64 (``dtype=`` for
+        float32), or use ``.mp(...)`` for the mpf values; ``.params`` are the parameter
+        names, ``.roles`` their roles, ``.inputs`` their SymPy objects and ``.source``
+        the generated per-point code.
+
+    >>> from sympy import Symbol, log
+    >>> p, q = Symbol("p"), Symbol("q")
+    >>> h = reference(-p * log(q) - (1 - p) * log(1 - q))
+    >>> h.params, h(0.0, 0.0), h(1.0, 0.0)
+    (('p', 'q'), np.float64(0.0), np.float64(inf))
+    """
+    return Reference(expr, dps=dps, args=args)

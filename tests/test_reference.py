@@ -1,0 +1,82 @@
+"""symxent.reference: exact values, conventions, and lambdify's calling convention."""
+
+import inspect
+
+import mpmath
+import numpy as np
+import pytest
+from sympy import Idx, IndexedBase, Sum, Symbol, exp, log
+
+import symxent
+from symxent.errors import InvalidInput
+from symxent.numeric import lambdify
+from symxent.reference import reference, round_to
+
+K = Symbol("K", integer=True, positive=True)
+k, y, z, p = Idx("k", (1, K)), Idx("y", (1, K)), IndexedBase("z"), IndexedBase("p")
+CE = -log(exp(z[y]) / Sum(exp(z[k]), (k, 1, K)))
+ENTROPY = -Sum(p[k] * log(p[k]), (k, 1, K))
+
+
+@pytest.mark.parametrize(
+    ("logits", "label", "expected"),
+    [
+        ([1000.0, 0.0, -1000.0], 2, "2000.0"),
+        ([0.0, 0.0], 0, "0.69314718055994530941723212145817656807550013436026"),
+        ([0.0, -300.0], 0, "5.1482002224473245e-131"),
+    ],
+)
+def test_cross_entropy_values(logits, label, expected):
+    got = reference(CE, dps=60).mp(np.array(logits), np.array(label))
+    with mpmath.workdps(60):
+        assert mpmath.almosteq(got, mpmath.mpf(expected), rel_eps=mpmath.mpf(10) ** -15)
+
+
+def test_zero_conventions():
+    h = reference(ENTROPY)
+    assert h(np.array([1.0, 0.0])) == 0.0
+    q, x = Symbol("q"), Symbol("x")
+    assert reference(-x * log(q))(0.0, 1.0) == np.inf  # (q, x): x > 0 = q gives +inf, not NaN
+    assert np.isnan(reference(log(q))(-1.0))  # undefined: NaN
+
+
+def test_batch_axes_and_labels_broadcast():
+    got = reference(CE)(np.zeros((2, 3, 4)), np.array([0, 1, 2]))
+    assert got.shape == (2, 3) and np.allclose(got, np.log(4))
+
+
+def test_bad_labels_and_precision_are_invalid_input():
+    with pytest.raises(InvalidInput, match=r"0\.\.2"):
+        reference(CE)(np.zeros(3), np.array(-1))
+    with pytest.raises(InvalidInput, match="dps"):
+        reference(CE, dps=10)
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "expected"),
+    [
+        (lambda: mpmath.mpf(1) / 3, np.float32, np.float32(1 / 3)),
+        (lambda: mpmath.mpf("0.1"), np.float64, 0.1),
+        (lambda: mpmath.ldexp(1, -150), np.float32, 0.0),  # a tie below the subnormals: to even
+        (lambda: mpmath.ldexp(3, -151), np.float32, np.float32(2.0**-149)),
+        (lambda: mpmath.mpf("1e400"), np.float64, np.inf),
+    ],
+)
+def test_round_to(value, dtype, expected):
+    with mpmath.workdps(60):
+        x = value()
+    assert round_to(x, dtype) == expected
+
+
+def test_same_signature_as_lambdify_for_the_catalogue():
+    checked = 0
+    for d in symxent.derivations():
+        if d.final is None:
+            continue
+        try:
+            fn = lambdify(d, validate=False)
+        except symxent.NotSupported:
+            continue
+        assert reference(d).params == tuple(inspect.signature(fn).parameters), d.id
+        checked += 1
+    assert checked >= 5
