@@ -6,12 +6,13 @@
 True
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
-from . import strategies, testing
 from .accuracy import AccuracyReport, accuracy
 from .certificate import Certificate, StepCheck
 from .codegen import codegen
+from .continuous import Exponential, Laplace, Normal
 from .derivation import Derivation, Step, chain
 from .errors import InvalidInput, NotSupported, SymxentError, VerificationFailed
 from .gradient import gradient
@@ -28,6 +29,16 @@ from .parse import parse
 from .reference import Reference, reference
 from .registry import derivations, get, register
 
+# Imported on first use: they need the test extra (Hypothesis) or pull in heavy modules.
+_LAZY_MODULES = ("strategies", "testing")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 try:
     __version__ = version("symxent")
 except PackageNotFoundError:  # running from a source tree that was never installed
@@ -39,7 +50,10 @@ __all__ = [
     "Categorical",
     "Certificate",
     "Derivation",
+    "Exponential",
     "InvalidInput",
+    "Laplace",
+    "Normal",
     "NotSupported",
     "Reference",
     "Step",

@@ -40,6 +40,8 @@ CATALOGUE_ORDER = (
     "label-smoothing",
     "gaussian-cross-entropy",
     "gaussian-kl",
+    "exponential-kl",
+    "laplace-kl",
 )
 
 _BUILDERS: dict[str, Callable[[], Derivation]] = {}

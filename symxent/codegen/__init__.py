@@ -18,22 +18,22 @@ symxent.errors.InvalidInput: unknown derivation ID 'no-such-id'; known IDs: ...
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
 from sympy import Expr
 
-from symxent.codegen import c, jax, numpy, torch
-from symxent.codegen._signature import Signature, signature
+from symxent.codegen._signature import signature
 from symxent.errors import InvalidInput, NotSupported
 from symxent.registry import derivations, get
 
-TARGETS: dict[str, Callable[[Signature], str]] = {
-    "numpy": numpy.generate,
-    "c": c.generate,
-    "torch": torch.generate,
-    "jax": jax.generate,
+TARGETS: dict[str, str] = {
+    "numpy": "symxent.codegen.numpy",
+    "c": "symxent.codegen.c",
+    "torch": "symxent.codegen.torch",
+    "jax": "symxent.codegen.jax",
 }
-"""Target name → generator of a source file from a ``Signature``."""
+"""Target name → module whose ``generate(Signature)`` writes the source file. Imported on
+use: SymPy's PyTorch printer imports torch itself, which would slow every ``import symxent``."""
 
 
 def catalogue() -> list[str]:
@@ -80,7 +80,8 @@ def codegen(expr_or_id: object, target: str = "numpy", *, name: str | None = Non
     if target not in TARGETS:
         raise InvalidInput(f"unknown target {target!r} (expected one of: {', '.join(TARGETS)})")
     formula, default, title = _resolve(expr_or_id)
-    return TARGETS[target](signature(formula, name or default, title))
+    generate = importlib.import_module(TARGETS[target]).generate
+    return generate(signature(formula, name or default, title))
 
 
 __all__ = ["TARGETS", "catalogue", "codegen"]
