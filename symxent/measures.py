@@ -17,6 +17,7 @@ oo
 from __future__ import annotations
 
 from sympy import E, Expr, Float, expand_log, log, oo, simplify, sympify
+from sympy.core.evalf import prec_to_dps
 
 from . import integrals
 from .errors import InvalidInput
@@ -41,7 +42,10 @@ def _in_base(expr: Expr, base: object) -> Expr:
         raise InvalidInput(f"logarithm base {base!r} is not a positive number other than 1")
     value = expr if b == E else expr / log(b)
     # Concrete inputs deserve a concrete answer: log(4)/log(2) is 2 bits.
-    if value.is_number and value.is_finite and not value.has(Float):
+    if value.is_number and value.is_finite:
+        floats = value.atoms(Float)
+        if floats:  # as many digits as the most precise input carries
+            return value.evalf(max(prec_to_dps(f._prec) for f in floats))
         return simplify(expand_log(value, force=True))
     return value
 

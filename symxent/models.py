@@ -26,6 +26,7 @@ from sympy import (
     Idx,
     IndexedBase,
     Integer,
+    Rational,
     Sum,
     Symbol,
     nan,
@@ -37,6 +38,7 @@ from .errors import InvalidInput
 from .sums import K
 
 FLOAT_SUM_TOLERANCE = 1e-9
+DYADIC_DENOMINATOR_LIMIT = 2**16
 
 
 def _as_number_or_expr(value: object, where: str) -> Expr:
@@ -46,6 +48,16 @@ def _as_number_or_expr(value: object, where: str) -> Expr:
         return sympify(value, strict=True)
     except Exception as exc:  # SymPy raises several unrelated types here
         raise InvalidInput(f"{where} is not a number or a SymPy expression: {value!r}") from exc
+
+
+def _exact_if_dyadic(value: object) -> Expr | None:
+    """A float that is exactly a fraction with a small power-of-two denominator (0.5, 0.25)
+    becomes that Rational: no approximation is made, and results stay exact (H = 1 bit)."""
+    if isinstance(value, float) and math.isfinite(value):
+        exact = Rational(value)
+        if exact.q <= DYADIC_DENOMINATOR_LIMIT:
+            return exact
+    return None
 
 
 def _check_probability(value: Expr, where: str) -> None:
@@ -144,7 +156,7 @@ class Categorical:
             raise InvalidInput("a categorical distribution needs at least one probability")
         exprs = []
         for i, v in enumerate(values, start=1):
-            e = _as_number_or_expr(v, f"entry {i}")
+            e = _exact_if_dyadic(v) or _as_number_or_expr(v, f"entry {i}")
             _check_probability(e, f"entry {i}")
             exprs.append(e)
         _check_total(exprs)

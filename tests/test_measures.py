@@ -88,3 +88,14 @@ def test_identity_holds_at_50_digits(pq):
         return
     assert abs(lhs.evalf(50) - rhs.evalf(50)) <= Float("1e-45", 50) * max(1, abs(lhs.evalf(50)))
     assert kl_divergence(p, q).evalf(50) >= -Float("1e-45", 50)
+
+
+def test_python_float_halves_as_the_issue_writes_them():
+    p, q = Categorical([1 / 2, 1 / 2, 0]), Categorical([1 / 2, 0, 1 / 2])
+    assert cross_entropy(p, q) == oo and cross_entropy(q, p) == oo
+    assert entropy(p, base=2) == 1  # 0.5 is exactly 1/2: no approximation, an exact bit
+
+
+def test_non_dyadic_floats_stay_floats_and_evaluate_to_numbers():
+    h = entropy(Categorical([0.1, 0.2, 0.7]), base=2)
+    assert h.is_Float and abs(float(h) - 1.1567796494470395) < 1e-12
