@@ -98,11 +98,22 @@ def _latex_lines(d: Derivation, tag_style: str) -> list[str]:
 
 _TEXT_ESCAPES = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_"}
 _TEXT_ESCAPES |= {"{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "$": r"\$"}
+# pdflatex's default OT1 text font has no < > |: they would print as ¡ ¿ —.
+_TEXT_ESCAPES |= {"<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 # Unicode math in prose, as text-mode LaTeX that pdflatex's default input accepts.
 _TEXT_MATH = {"‖": r"\|", "≤": r"\le", "≥": r"\ge", "→": r"\to", "⇒": r"\Rightarrow"}
 _TEXT_MATH |= {"·": r"\cdot", "≠": r"\neq", "∈": r"\in", "∞": r"\infty", "∂": r"\partial"}
 _TEXT_MATH |= {"⌈": r"\lceil", "⌉": r"\rceil", "∇": r"\nabla", "√": r"\surd", "∝": r"\propto"}
 _TEXT_MATH |= {"²": "^2", "₂": "_2", "ᵀ": "^T", "∑": r"\sum", "∏": r"\prod", "×": r"\times"}
+_TEXT_MATH |= {"≪": r"\ll", "≫": r"\gg", "≈": r"\approx", "±": r"\pm", "∼": r"\sim"}
+_TEXT_MATH |= {
+    "½": r"\tfrac12",
+    "⁺": "^+",
+    "⁻": "^-",
+    "∀": r"\forall",
+    "∃": r"\exists",
+    "↦": r"\mapsto",
+}
 _TEXT_PLAIN = {"−": "-", "–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''"}
 _TEXT_PLAIN |= {"…": r"\dots{}", "||": r"$\|$"}
 
@@ -124,7 +135,7 @@ def _greek(c: str) -> str | None:
 
 def escape_latex_text(s: str) -> str:
     """Escape prose for LaTeX text mode; Unicode math (‖, ≤, σ, …) becomes inline math."""
-    s = s.replace("||", "\x00")
+    s = s.replace("||", "\x00").replace("<=", "≤").replace(">=", "≥")
     out = []
     for c in s:
         if c == "\x00":

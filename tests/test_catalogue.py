@@ -56,3 +56,12 @@ def test_markdown_and_text_forms(derivation_id):
     assert all(f"({i})" in txt for i in range(1, len(d.steps) + 1))
     assert "\\" not in txt
     assert d._repr_latex_().startswith("$$\\begin{aligned}")
+
+
+def test_every_catalogue_text_has_a_latex_spelling():
+    """No title, summary or justification falls back to the '?' of an unmapped character."""
+    from symxent.render import escape_latex_text
+
+    for d in symxent.derivations():
+        for text in (d.title, d.summary, *(s.justification for s in d.steps)):
+            assert r"\textit{?}" not in escape_latex_text(text), (d.id, text)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import SymxentError, VerificationFailed
-from . import codegen, conform, derive, gradient, list_, verify
+from . import codegen, conform, derive, docs, gradient, list_, verify
 
 # name → module with ``add_parser(subparsers)`` and ``run(args) -> int``
 COMMANDS = {
@@ -22,6 +22,7 @@ COMMANDS = {
     "codegen": codegen,
     "gradient": gradient,
     "conform": conform,
+    "docs": docs,
 }
 
 
