@@ -29,6 +29,7 @@ def assert_conforms(
     points: int = 50,
     seed: int = 0,
     tolerance: float = 4.0,
+    strict: bool = False,
 ) -> Report:
     """Assert that ``fn`` computes ``loss`` to within ``tolerance`` ULPs on every family.
 
@@ -39,7 +40,10 @@ def assert_conforms(
         dtype: ``"float64"`` or ``"float32"``.
         points: examples per case family; the default keeps a test under a few seconds.
         seed: fixes the inputs, so a failure reproduces.
-        tolerance: admissible error in ULPs.
+        tolerance: admissible error in ULPs (of the cancelling scale for softmax
+            cross-entropy, BCE with logits and KL, unless ``strict``).
+        strict: judge every loss in ULPs of its output, so tiny losses of confident,
+            correct predictions must be accurate too (see :mod:`symxent.conform`).
 
     Returns:
         The :class:`~symxent.conform.Report` (for further assertions).
@@ -60,7 +64,9 @@ def assert_conforms(
     ...
     AssertionError: naive does not conform to ce-loss-one-hot:...
     """
-    report = conform(fn, loss, dtype=dtype, points=points, seed=seed, tolerance=tolerance)
+    report = conform(
+        fn, loss, dtype=dtype, points=points, seed=seed, tolerance=tolerance, strict=strict
+    )
     if not report.ok:
         raise AssertionError(f"{report.target} does not conform to {loss}:\n{report.table()}")
     return report

@@ -12,9 +12,9 @@ import pytest
 from symxent.cli import main
 from symxent.conform import conform
 from symxent.conform.adapters import resolve
-from symxent.conform.report import ulps
+from symxent.conform.report import ulps_of_output, ulps_of_scale
 from symxent.conform.specs import Batch, get_loss, truth
-from symxent.conform.suites import families
+from symxent.conform.suites import TINY, families
 from symxent.errors import InvalidInput
 
 FIXTURES = "fixtures_losses"
@@ -26,28 +26,44 @@ def fixtures_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    ("out", "ref", "expected"),
+    ("out", "truth", "expected"),
     [
-        (1.0, 1.0, 0.0),
-        (np.nextafter(1.0, 2.0), 1.0, 1.0),
-        (-0.0, 0.0, 0.0),
-        (5e-324, -5e-324, 2.0),
-        (np.nan, 1.0, np.inf),
-        (np.inf, 2000.0, np.inf),
-        (np.inf, np.inf, 0.0),
-        (1.0, np.inf, np.inf),
+        (1.0, "1", 0.0),
+        (np.nextafter(1.0, 2.0), "1", 1.0),
+        (-0.0, "0", 0.0),
+        (np.nan, "1", np.inf),
+        (np.inf, "2000", np.inf),
+        (np.inf, "inf", 0.0),
+        (1.0, "inf", np.inf),
+        (-0.0, "4.2483542552915889e-18", 4.2483542552915889e-18 / 2.0**-110),
     ],
 )
-def test_ulps_float64(out: float, ref: float, expected: float) -> None:
-    assert ulps(np.array([out]), np.array([ref]))[0] == expected
+def test_ulps_of_output(out: float, truth: str, expected: float) -> None:
+    got = ulps_of_output(np.array([out]), [mpmath.mpf(truth)], np.float64)[0]
+    assert got == pytest.approx(expected, rel=1e-12)
 
 
-def test_ulps_float32_and_scale() -> None:
+def test_ulps_of_output_float32_and_of_scale() -> None:
     one = np.float32(1.0)
-    assert ulps(np.array([np.nextafter(one, np.float32(2))]), np.array([one]))[0] == 1.0
+    above = np.array([np.nextafter(one, np.float32(2))])
+    assert ulps_of_output(above, [mpmath.mpf(1)], np.float32)[0] == 1.0
     # one ULP of 8 is half a ULP of the scale 16
-    got = ulps(np.array([8.0 + 2**-49]), np.array([8.0]), scale=np.array([16.0]))
-    assert got[0] == 0.5
+    assert ulps_of_scale(np.array([8.0 + 2**-49]), np.array([8.0]), np.array([16.0]))[0] == 0.5
+
+
+def test_tiny_loss_family_holds_the_issue_example() -> None:
+    fam = {f.name: f for f in families("ce-loss-one-hot", points=10)}[TINY]
+    z, y = fam.batches[0].inputs
+    assert z[0].tolist() == [0.0, -40.0] and y[0] == 0
+    exact = truth(get_loss("ce-loss-one-hot"), Batch((z[:1], y[:1])))[0]
+    assert mpmath.almosteq(exact, mpmath.log1p(mpmath.exp(-40)), 1e-30)
+
+
+def test_deeper_reference_resolves_a_zero_loss() -> None:
+    b = Batch((np.array([[-np.inf, -0.0229283]]), np.array([1])))
+    shallow, deep = (truth(get_loss("ce-loss-one-hot"), b, dps=d)[0] for d in (50, 400))
+    assert abs(shallow) > 1e-60  # 50 digits leave cancellation noise a float64 can hold
+    assert abs(deep) < mpmath.mpf("1e-330")  # 400 digits: below the smallest float64
 
 
 def test_truth_of_the_overflow_example_is_exact() -> None:
@@ -171,3 +187,55 @@ def test_cli_bad_usage_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert status == 2
     assert len(err.strip().splitlines()) == 1
+
+
+def _family(report, name: str):
+    return {r.family: r for r in report.results}[name]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_strict_fails_naive_on_tiny_losses_and_passes_symxent(dtype: str) -> None:
+    naive = conform("numpy-naive", "ce-loss-one-hot", dtype=dtype, points=20, strict=True)
+    own = conform("symxent", "ce-loss-one-hot", dtype=dtype, points=20, strict=True)
+    assert naive.error_measure == own.error_measure == "ulp_of_output"
+    assert _family(naive, TINY).failed and _family(naive, TINY).max_output_ulp > 1e6
+    assert own.ok, own.table()
+    assert _family(own, TINY).max_output_ulp <= 4
+
+
+def test_default_verdict_is_on_the_scale_and_shows_output_ulps() -> None:
+    report = conform("scipy", "ce-loss-one-hot", points=20)
+    tiny = _family(report, TINY)
+    assert report.ok and report.error_measure == "ulp_of_cancelling_scale"
+    assert tiny.max_ulp <= 4 < 1e6 < tiny.max_output_ulp
+    assert "--strict fails them" in report.table()
+    assert "verdict on ulp_of_cancelling_scale" in report.table().splitlines()[1]
+
+
+def test_losses_without_cancellation_are_always_judged_on_the_output() -> None:
+    assert conform("scipy", "entropy", points=5).error_measure == "ulp_of_output"
+
+
+def test_cli_strict_and_json_name_the_measure(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["conform", "scipy", "--loss", "ce-loss-one-hot", "--points", "10", "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["error_measure"] == "ulp_of_cancelling_scale"
+    assert main([*argv, "--strict"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["error_measure"] == "ulp_of_output" and data["ok"] is False
+
+
+def test_cli_help_documents_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["conform", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--strict" in text and "cancelling scale" in text and "[0, −40]" in text
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_jax_conforms_without_flipping_x64(dtype: str) -> None:
+    jax = pytest.importorskip("jax")
+    report = conform("jax", "ce-loss-one-hot", dtype=dtype, points=10)
+    assert report.ok, report.table()
+    assert _family(report, "random").max_ulp <= 4  # float32 arithmetic would be ~1e9 ULPs
+    assert jax.config.jax_enable_x64 is False

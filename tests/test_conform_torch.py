@@ -8,6 +8,7 @@ torch = pytest.importorskip("torch")
 
 from symxent.cli import main  # noqa: E402
 from symxent.conform import LOSSES, conform  # noqa: E402
+from symxent.conform.suites import TINY  # noqa: E402
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
@@ -30,4 +31,14 @@ def test_cli_torch_cross_entropy_exit_0(capsys: pytest.CaptureFixture[str]) -> N
     status = main(["conform", "torch", "--loss", "ce-loss-one-hot", "--points", "16"])
     out = capsys.readouterr().out
     assert status == 0
-    assert out.splitlines()[-1].startswith("PASS: 8 families")
+    assert out.splitlines()[-1].startswith("PASS: 9 families within 4 ULP of the cancelling")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_torch_tiny_losses_pass_by_scale_and_fail_strict(dtype: str) -> None:
+    default = conform("torch", "ce-loss-one-hot", dtype=dtype, points=20)
+    strict = conform("torch", "ce-loss-one-hot", dtype=dtype, points=20, strict=True)
+    tiny = {r.family: r for r in strict.results}[TINY]
+    assert default.ok, default.table()
+    assert not strict.ok and tiny.failed
+    assert tiny.max_output_ulp > 1e6 and "got -0" in tiny.worst

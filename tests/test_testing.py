@@ -59,3 +59,16 @@ def test_kl_mean_implemented_as_batchmean_is_diagnosed() -> None:
 def test_unknown_loss_is_invalid_input(fixtures_losses: ModuleType) -> None:
     with pytest.raises(InvalidInput, match="unknown loss"):
         assert_conforms(fixtures_losses.smoothing_correct, loss="smoothing")
+
+
+def _max_shifted_ce(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The standard stable algorithm, logsumexp(z) − z_y with the max shifted out."""
+    m = logits.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(logits - m).sum(axis=-1)) + m[..., 0]
+    return lse - np.take_along_axis(logits, labels[..., None], axis=-1)[..., 0]
+
+
+def test_strict_holds_tiny_losses_to_their_own_ulps() -> None:
+    assert assert_conforms(_max_shifted_ce, loss="ce-loss-one-hot", points=10).ok
+    with pytest.raises(AssertionError, match=r"FAIL: .*confident & correct \(tiny loss\)"):
+        assert_conforms(_max_shifted_ce, loss="ce-loss-one-hot", points=10, strict=True)

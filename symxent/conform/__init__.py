@@ -8,6 +8,17 @@ evaluated at 50 digits (:mod:`symxent.conform.specs`). The :class:`Report` says,
 family, the max and median error in ULPs, the non-finite outputs where the truth is
 finite, the worst input and the verdict against the tolerance.
 
+**Error measures** (:mod:`symxent.conform.report`). Every row shows the error in ULPs of
+the output, the loss itself. For losses that are a difference of larger terms (softmax
+cross-entropy, BCE with logits, KL) the verdict is by default on the error in ULPs of
+that *cancelling scale*, e.g. Σ_k c_k(|logsumexp(z)| + |z_k| + 1): the accuracy that the
+standard algorithm logsumexp(z) − z_y delivers. A confident, correct prediction (logits
+[0, −40], label 0: loss 4.2e-18) comes out of PyTorch as −0, which is 1e16 ULPs of the
+loss but 0 ULPs of the scale 1. ``strict=True`` judges the ULPs of the output instead;
+then PyTorch and textbook NumPy fail the "confident & correct (tiny loss)" family, and
+``symxent.losses.softmax_cross_entropy``, which computes log1p of the other classes'
+mass, passes it. The report's ``error_measure`` names the basis.
+
 >>> report = conform("scipy", "entropy", points=10)
 >>> report.ok, [r.verdict for r in report.results]
 (True, ['pass', 'pass', 'pass', 'pass'])
@@ -23,7 +34,7 @@ from symxent.errors import InvalidInput
 
 from .adapters import BUILTINS, Difference, Target, resolve
 from .report import FamilyResult, Report
-from .runner import run_family
+from .runner import Judging, error_measure, run_family
 from .specs import LOSSES, get_loss
 from .suites import families
 
@@ -58,6 +69,7 @@ def conform(
     points: int = 200,
     seed: int = 0,
     tolerance: float = 4.0,
+    strict: bool = False,
 ) -> Report:
     """Run ``loss``'s case families through ``target`` and judge them in ULPs.
 
@@ -69,6 +81,8 @@ def conform(
         points: examples per case family (at least 1).
         seed: fixes every family's inputs.
         tolerance: the largest admissible error in ULPs.
+        strict: judge the error in ULPs of the output (the loss itself), also for losses
+            that are by default judged in ULPs of their cancelling scale.
 
     Returns:
         A :class:`Report`; ``report.ok`` is the verdict, ``report.table()`` the text.
@@ -82,8 +96,9 @@ def conform(
     if points < 1 or tolerance < 0:
         raise InvalidInput(f"points must be >= 1 and tolerance >= 0, got {points}, {tolerance}")
     chosen = _target(target, spec.id)
+    how = Judging(DTYPES[dtype], tolerance, strict)
     results = [
-        run_family(chosen, spec, family, DTYPES[dtype], tolerance)
+        run_family(chosen, spec, family, how)
         for family in families(spec.id, points=points, seed=seed)
     ]
     notes = [spec.note] if spec.note else []
@@ -96,4 +111,5 @@ def conform(
         tolerance,
         results,
         notes,
+        error_measure(spec, strict),
     )

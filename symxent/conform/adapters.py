@@ -34,76 +34,26 @@ import inspect
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.special
 
 from symxent.errors import InvalidInput
 
-from .specs import IGNORE_INDEX, Batch
+from .jax_adapter import jax_targets
+from .specs import IGNORE_INDEX
+from .targets import (
+    KERAS_CLIP,
+    NAN_MASKED_CE,
+    NAN_MASKED_KL,
+    TORCH_CLAMP,
+    Difference,
+    Target,
+    optional,
+    quiet,
+)
 
 __all__ = ["BUILTINS", "Difference", "Target", "resolve"]
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A documented semantic difference: where it applies, outputs are a note, not a failure.
-
-    ``where(batch)`` marks the outputs concerned (the shape of the output, or a scalar).
-    """
-
-    note: str
-    where: Callable[[Batch], np.ndarray]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A callable under test with the documented calling convention."""
-
-    name: str
-    fn: Callable[..., object]
-    differences: tuple[Difference, ...] = ()
-
-
-def _rows_any(mask: Callable[[Batch], np.ndarray]) -> Callable[[Batch], np.ndarray]:
-    """Per-example mask from an elementwise one; a reduced batch is marked if any row is."""
-
-    def where(b: Batch) -> np.ndarray:
-        rows = mask(b).any(axis=-1)
-        return rows if b.options.get("reduction", "none") == "none" else rows.any()
-
-    return where
-
-
-_NAN_MASKED_CE = Difference(
-    "PyTorch gives NaN for 0·log 0 when a logit is −inf and its target probability is 0 "
-    "(a masked class); symxent's convention is 0·log 0 = 0",
-    _rows_any(lambda b: np.isneginf(b.inputs[0]) & (b.inputs[1] == 0)),
-)
-_NAN_MASKED_KL = Difference(
-    "PyTorch kl_div gives NaN where the target p is 0 and the input log q is −inf; "
-    "the convention 0·log(0/0) = 0 gives 0",
-    _rows_any(lambda b: np.isneginf(b.inputs[0]) & (b.inputs[1] == 0)),
-)
-
-
-def _clamped_log(floor: float, note: str) -> Difference:
-    def where(b: Batch) -> np.ndarray:
-        q, y = (np.asarray(a, np.float64) for a in b.inputs)
-        with np.errstate(divide="ignore"):
-            low = ((y > 0) & (np.log(q) < floor)) | ((y < 1) & (np.log1p(-q) < floor))
-        return low if b.options.get("reduction", "none") == "none" else low.any()
-
-    return Difference(note, where)
-
-
-_TORCH_CLAMP = _clamped_log(
-    -100.0, "PyTorch binary_cross_entropy clamps log(q) and log(1 − q) at −100"
-)
-_KERAS_CLIP = _clamped_log(
-    float(np.log(1e-7)), "Keras clips probabilities to [1e-7, 1 − 1e-7] before the log"
-)
 
 
 # --- PyTorch (the functions take NumPy arrays and return NumPy arrays) ----------------------
@@ -175,16 +125,16 @@ def _torch_entropy(p):
 
 
 def _torch() -> dict[str, Target]:
-    _optional("torch", "pip install torch")
+    optional("torch", "pip install torch")
     ce, bce = "torch.nn.functional.cross_entropy", "torch.nn.functional.binary_cross_entropy"
     return {
         "ce-loss-one-hot": Target(ce, _torch_call(_torch_ce)),
-        "ce-probability-targets": Target(ce, _torch_call(_torch_ce_probs), (_NAN_MASKED_CE,)),
+        "ce-probability-targets": Target(ce, _torch_call(_torch_ce_probs), (NAN_MASKED_CE,)),
         "label-smoothing": Target(ce, _torch_call(_torch_smoothing)),
         "bce-logits": Target(f"{bce}_with_logits", _torch_call(_torch_bce_logits)),
-        "bce-probabilities": Target(bce, _torch_call(_torch_bce), (_TORCH_CLAMP,)),
+        "bce-probabilities": Target(bce, _torch_call(_torch_bce), (TORCH_CLAMP,)),
         "kl-divergence": Target(
-            "torch.nn.functional.kl_div", _torch_call(_torch_kl), (_NAN_MASKED_KL,)
+            "torch.nn.functional.kl_div", _torch_call(_torch_kl), (NAN_MASKED_KL,)
         ),
         "entropy": Target("torch.special.entr", _torch_call(_torch_entropy)),
     }
@@ -228,7 +178,7 @@ def _scipy() -> dict[str, Target]:
         "kl-divergence": ("scipy.special.rel_entr", _sp_kl),
         "entropy": ("scipy.special.entr", _sp_entropy),
     }
-    return {loss: Target(name, _quiet(fn)) for loss, (name, fn) in named.items()}
+    return {loss: Target(name, quiet(fn)) for loss, (name, fn) in named.items()}
 
 
 # --- textbook NumPy: the formulas as printed, no stabilisation ------------------------------
@@ -283,26 +233,14 @@ _NAIVE = {
 
 
 def _numpy_naive() -> dict[str, Target]:
-    return {loss: Target(f"numpy-naive {loss}", _quiet(fn)) for loss, fn in _NAIVE.items()}
-
-
-def _quiet(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-    """``fn`` without NumPy's floating-point warnings: the report counts non-finite values."""
-
-    def call(*args: object, **kw: object) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return fn(*args, **kw)
-
-    call.__signature__ = inspect.signature(fn)
-    call.__doc__ = fn.__doc__
-    return call
+    return {loss: Target(f"numpy-naive {loss}", quiet(fn)) for loss, fn in _NAIVE.items()}
 
 
 # --- Keras (only if installed) --------------------------------------------------------------
 
 
 def _keras() -> dict[str, Target]:
-    keras = _optional("keras", "pip install keras")
+    keras = optional("keras", "pip install keras")
     losses = keras.losses
 
     def ce(logits, labels):
@@ -318,7 +256,48 @@ def _keras() -> dict[str, Target]:
     return {
         "ce-loss-one-hot": Target("keras.losses.sparse_categorical_crossentropy", ce),
         "ce-probability-targets": Target("keras.losses.categorical_crossentropy", ce_probs),
-        "bce-probabilities": Target("keras.losses.binary_crossentropy", bce, (_KERAS_CLIP,)),
+        "bce-probabilities": Target("keras.losses.binary_crossentropy", bce, (KERAS_CLIP,)),
+    }
+
+
+# --- symxent's own compiled losses (symxent.losses) -----------------------------------------
+
+
+def _sx_ce(logits, labels, weight=None, ignore_index=IGNORE_INDEX, reduction="none"):
+    from symxent import losses  # late: symxent.losses loads the catalogue
+
+    return losses.softmax_cross_entropy(
+        logits, labels, weight=weight, ignore_index=ignore_index, reduction=reduction
+    )
+
+
+def _sx_ce_probs(logits, probs, reduction="none"):
+    from symxent import losses
+
+    return losses.softmax_cross_entropy(logits, p=probs, reduction=reduction)
+
+
+def _sx_smoothing(logits, labels, label_smoothing=0.0, weight=None, reduction="none"):
+    from symxent import losses
+
+    return losses.softmax_cross_entropy(
+        logits, labels, weight=weight, label_smoothing=label_smoothing, reduction=reduction
+    )
+
+
+def _sx_bce_logits(logits, targets, pos_weight=None, reduction="none"):
+    from symxent import losses
+
+    return losses.bce_with_logits(logits, targets, pos_weight, reduction=reduction)
+
+
+def _symxent() -> dict[str, Target]:
+    ce, bce = "symxent.losses.softmax_cross_entropy", "symxent.losses.bce_with_logits"
+    return {
+        "ce-loss-one-hot": Target(ce, _sx_ce),
+        "ce-probability-targets": Target(ce, _sx_ce_probs),
+        "label-smoothing": Target(ce, _sx_smoothing),
+        "bce-logits": Target(bce, _sx_bce_logits),
     }
 
 
@@ -326,17 +305,10 @@ BUILTINS: dict[str, Callable[[], dict[str, Target]]] = {
     "torch": _torch,
     "scipy": _scipy,
     "numpy-naive": _numpy_naive,
+    "symxent": _symxent,
+    "jax": jax_targets,
     "keras": _keras,
 }
-
-
-def _optional(module: str, how: str) -> object:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise InvalidInput(
-            f"target {module!r} needs {module}, which is not installed ({how})"
-        ) from None
 
 
 _TARGET = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")

@@ -11,11 +11,27 @@ import numpy as np
 from symxent.reference import round_to
 
 from .adapters import Target
-from .report import FamilyResult, ulps
+from .report import FamilyResult, ulps_of_output, ulps_of_scale
 from .specs import Batch, LossSpec, scale, truth
 from .suites import Family
 
-__all__ = ["run_family"]
+__all__ = ["Judging", "error_measure", "run_family"]
+
+_DEEP_DPS = 400
+
+
+@dataclass(frozen=True)
+class Judging:
+    """How outputs are judged: the dtype, the tolerance in ULPs, and which ULPs."""
+
+    dtype: np.dtype
+    tolerance: float
+    strict: bool = False
+
+
+def error_measure(spec: LossSpec, strict: bool) -> str:
+    """The verdict's basis: ULPs of the cancelling scale where the spec names one."""
+    return "ulp_of_output" if strict or spec.scale is None else "ulp_of_cancelling_scale"
 
 
 @dataclass
@@ -23,7 +39,7 @@ class _Outcome:
     """Per-batch outputs, references and errors, flattened across the family."""
 
     errors: list[np.ndarray] = field(default_factory=list)
-    finite_truth: list[np.ndarray] = field(default_factory=list)
+    plain: list[np.ndarray] = field(default_factory=list)
     non_finite: list[np.ndarray] = field(default_factory=list)
     noted: dict[str, int] = field(default_factory=dict)
     calls: list[tuple[Batch, np.ndarray, np.ndarray]] = field(default_factory=list)
@@ -74,29 +90,52 @@ class _TargetError(Exception):
     """The target raised or broke the calling convention: the family fails with this."""
 
 
-def _judge(target: Target, spec: LossSpec, b: Batch, out: np.ndarray, dtype, acc) -> None:
-    exact = truth(spec, b)
-    ref = _rounded(exact, dtype)
-    s = scale(spec, b)
-    size = None if s is None else np.asarray(s, dtype=np.float64).astype(dtype)
-    err = np.atleast_1d(ulps(out, ref, size))
+def _exact(spec: LossSpec, b: Batch) -> tuple[object, object]:
+    """The truth of ``b`` and its cancelling scale (None if the spec names none).
+
+    A truth more than 30 digits below its scale has lost too many of the reference's
+    digits to the cancellation to be judged in ULPs of itself; it is computed again at
+    max(8·dps, 400) digits, enough for any float64 result next to terms up to ~1e70.
+    """
+    exact, size = truth(spec, b), scale(spec, b)
+    if size is None:
+        return exact, None
+    magnitude = np.abs(np.asarray(exact, dtype=object).astype(np.float64))
+    size = np.asarray(size, dtype=np.float64)
+    if np.any(magnitude < size * 1e-30):
+        exact = truth(spec, b, dps=max(8 * spec.dps, _DEEP_DPS))
+    return exact, size
+
+
+def _errors(spec: LossSpec, b: Batch, out: np.ndarray, how: Judging):
+    """(errors in the verdict's measure, errors in ULPs of the output, rounded truth)."""
+    exact, size = _exact(spec, b)
+    ref = _rounded(exact, how.dtype)
+    plain = np.atleast_1d(ulps_of_output(out, exact, how.dtype))
+    if error_measure(spec, how.strict) == "ulp_of_output":
+        return plain, plain, ref
+    return np.atleast_1d(ulps_of_scale(out, ref, size)), plain, ref
+
+
+def _judge(target: Target, spec: LossSpec, b: Batch, out: np.ndarray, how: Judging, acc) -> None:
+    err, plain, ref = _errors(spec, b, out, how)
     for d in target.differences:
-        hit = np.atleast_1d(np.broadcast_to(d.where(b), np.shape(out))) & (err > 0)
+        mask = np.atleast_1d(np.broadcast_to(d.where(b), np.shape(out)))
+        hit = mask & (err > how.tolerance)
         if hit.any():
             acc.noted[d.note] = acc.noted.get(d.note, 0) + int(hit.sum())
-            err = np.where(hit, np.nan, err)  # documented: not judged
+            err, plain = np.where(hit, np.nan, err), np.where(hit, np.nan, plain)  # not judged
     acc.errors.append(err.ravel())
+    acc.plain.append(plain.ravel())
     acc.non_finite.append(
         (np.atleast_1d(np.isfinite(ref) & ~np.isfinite(out)) & ~np.isnan(err)).ravel()
     )
     acc.calls.append((b, out, ref))
 
 
-def run_family(
-    target: Target, spec: LossSpec, family: Family, dtype: np.dtype, tolerance: float
-) -> FamilyResult:
-    """Call ``target`` on every batch of ``family`` (cast to ``dtype``) and judge the outputs."""
-    batches = [b.cast(dtype) for b in family.batches]
+def run_family(target: Target, spec: LossSpec, family: Family, how: Judging) -> FamilyResult:
+    """Call ``target`` on every batch of ``family`` (cast to the dtype) and judge the outputs."""
+    batches = [b.cast(how.dtype) for b in family.batches]
     missing = next(filter(None, (_missing_option(target.fn, b) for b in batches)), None)
     if missing:
         why = f"the target takes no {missing!r} keyword"
@@ -104,19 +143,19 @@ def run_family(
     acc = _Outcome()
     try:
         for b in batches:
-            _judge(target, spec, b, _call(target, spec, b, dtype), dtype, acc)
+            _judge(target, spec, b, _call(target, spec, b, how.dtype), how, acc)
     except _TargetError as exc:
         return FamilyResult(
             family.name, verdict="FAIL", worst=_row(spec, b, (0,)), messages=[str(exc)]
         )
-    result = _summarise(spec, family.name, acc, tolerance)
+    result = _summarise(spec, family.name, acc, how)
     if result.failed:
-        result.messages += _diagnose(spec, acc, dtype, tolerance)
+        result.messages += _diagnose(spec, acc, how)
     return result
 
 
-def _summarise(spec: LossSpec, name: str, acc: _Outcome, tolerance: float) -> FamilyResult:
-    err = np.concatenate(acc.errors)
+def _summarise(spec: LossSpec, name: str, acc: _Outcome, how: Judging) -> FamilyResult:
+    err, plain = np.concatenate(acc.errors), np.concatenate(acc.plain)
     judged = ~np.isnan(err)
     r = FamilyResult(name, outputs=int(err.size), noted=int((~judged).sum()))
     r.non_finite = int(np.concatenate(acc.non_finite).sum())
@@ -125,10 +164,27 @@ def _summarise(spec: LossSpec, name: str, acc: _Outcome, tolerance: float) -> Fa
     ]
     if judged.any():
         r.max_ulp, r.median_ulp = float(err[judged].max()), float(np.median(err[judged]))
-        r.worst = _describe(spec, acc, int(np.argmax(np.where(judged, err, -1.0))))
-    if r.max_ulp > tolerance or r.non_finite:
+        r.max_output_ulp = float(plain[judged].max())
+        r.median_output_ulp = float(np.median(plain[judged]))
+        r.worst = _describe(spec, acc, _argmax(err))
+    if r.max_ulp > how.tolerance or r.non_finite:
         r.verdict = "FAIL"
+    elif r.max_output_ulp > how.tolerance:
+        r.messages.append(_plain_warning(spec, acc, plain, how.tolerance))
     return r
+
+
+def _argmax(err: np.ndarray) -> int:
+    return int(np.argmax(np.where(np.isnan(err), -1.0, err)))
+
+
+def _plain_warning(spec: LossSpec, acc: _Outcome, plain: np.ndarray, tolerance: float) -> str:
+    """Say where the loss itself is inaccurate although the verdict (by scale) passes."""
+    n = int(np.sum(plain > tolerance))
+    return (
+        f"{n} outputs are more than {tolerance:g} ULP off the loss itself (passed by the "
+        f"cancelling scale; --strict fails them), worst: {_describe(spec, acc, _argmax(plain))}"
+    )
 
 
 def _describe(spec: LossSpec, acc: _Outcome, flat: int) -> str:
@@ -160,7 +216,7 @@ def _row(spec: LossSpec, b: Batch, where: tuple = ()) -> str:
     return " ".join([*opts, *parts])
 
 
-def _diagnose(spec: LossSpec, acc: _Outcome, dtype: np.dtype, tolerance: float) -> list[str]:
+def _diagnose(spec: LossSpec, acc: _Outcome, how: Judging) -> list[str]:
     """Name a known other convention the failing outputs follow, if one fits."""
     found = []
     for alt in spec.alternatives:
@@ -168,7 +224,7 @@ def _diagnose(spec: LossSpec, acc: _Outcome, dtype: np.dtype, tolerance: float) 
         for b, out, _ in acc.calls:
             other = alt.transform(b)
             if other is not None:
-                errs.append(np.atleast_1d(ulps(out, _rounded(truth(spec, other), dtype))))
-        if errs and np.mean(np.concatenate(errs) <= tolerance) >= 0.9:
+                errs.append(_errors(spec, other, out, how)[0])
+        if errs and np.mean(np.concatenate(errs) <= how.tolerance) >= 0.9:
             found.append(f"the outputs {alt.message}")
     return found

@@ -5,10 +5,17 @@ each). Generators are deterministic NumPy code seeded from ``(seed, loss, family
 family's inputs do not change when another family is added. The adversarial families
 follow the traps of the numeric layer: huge logits that overflow a naive ``exp``, ``−inf``
 logits of masked classes, zeros in probability vectors, tiny losses of confident models.
+The "confident & correct (tiny loss)" families hold losses 17 to 60 orders of magnitude
+below the logits, where ULPs of the loss and ULPs of the cancelling scale part ways (see
+:mod:`symxent.conform.report`).
+
+These are NumPy generators, not the Hypothesis strategies of :mod:`symxent.strategies`:
+a CLI run must give the same inputs for the same ``--seed`` every time, and Hypothesis
+draws depend on its example database and shrinking.
 
 >>> fams = families("ce-loss-one-hot", points=20, seed=0)
 >>> [f.name for f in fams][:4]
-['random', 'confident', 'huge logits (overflow)', 'masked classes (-inf)']
+['random', 'confident', 'confident & correct (tiny loss)', 'huge logits (overflow)']
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.special
 
 from .specs import IGNORE_INDEX, Batch
 
-__all__ = ["Family", "families"]
+__all__ = ["TINY", "Family", "families"]
 
 _KS = (2, 3, 5, 10, 32)
+TINY = "confident & correct (tiny loss)"
 _REDUCTION_ROWS = 8
 Generator = Callable[[np.random.Generator, int], list[Batch]]
 
@@ -70,6 +79,18 @@ def _confident(rng: np.random.Generator, rows: int, k: int) -> tuple[np.ndarray,
     return z, y
 
 
+def _tiny_loss(rng: np.random.Generator, rows: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The label's logit 17..60 above all others: losses from 4e-8 down to 1e-26, below what
+    logsumexp(z) − z_y resolves in float32 (past 17) and float64 (past 37). 60 keeps the
+    loss within 30 digits of the logits, so the 50-digit reference resolves it too.
+    With K = 2 the first row is logits [0, −40], label 0 (loss 4.2e-18)."""
+    z, y = _logits(rng, rows, k, 1.0), _labels(rng, rows, k)
+    z[np.arange(rows), y] = z.max(axis=-1) + rng.uniform(17, 60, rows)
+    if k == 2:
+        z[0], y[0] = (0.0, -40.0), 0
+    return z, y
+
+
 def _masked(rng: np.random.Generator, rows: int, k: int, keep: np.ndarray) -> np.ndarray:
     """Random logits with −inf on about half of the classes not marked in ``keep``."""
     z = _logits(rng, rows, k)
@@ -109,6 +130,8 @@ def _ce_index(name: str) -> Generator:
             y = _labels(rng, rows, k)
             if name == "confident":
                 return Batch(_confident(rng, rows, k))
+            if name == TINY:
+                return Batch(_tiny_loss(rng, rows, k))
             if name == "huge logits (overflow)":
                 return Batch((_huge(rng, rows, k), y))
             if name == "masked classes (-inf)":
@@ -143,6 +166,9 @@ def _ce_reduced(rng: np.random.Generator, how: str) -> Callable[[int, int], Batc
 def _ce_probs(name: str) -> Generator:
     def make_with(rng: np.random.Generator) -> Callable[[int, int], Batch]:
         def make(rows: int, k: int) -> Batch:
+            if name == TINY:
+                z, y = _tiny_loss(rng, rows, k)
+                return Batch((z, _one_hot(y, k)))
             if name == "sparse targets (zeros)":
                 return Batch((_logits(rng, rows, k), _simplex(rng, rows, k, 0.6)))
             if name == "huge logits (overflow)":
@@ -197,6 +223,8 @@ def _bce_logits(name: str) -> Generator:
             options: dict[str, object] = {}
             if name == "huge logits (overflow)":
                 z = rng.choice([-1.0, 1.0], z.shape) * 10 ** rng.uniform(1, 4, z.shape)
+            elif name == TINY:  # hard targets, logits 17..60 on the right side
+                z = (2 * y - 1) * rng.uniform(17, 60, z.shape)
             elif name == "soft targets":
                 y = rng.random((rows, cols))
             elif name in ("pos_weight", "reduction=mean"):
@@ -230,8 +258,7 @@ def _bce_probs(name: str) -> Generator:
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
-    m = z.max(axis=-1, keepdims=True)
-    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+    return scipy.special.log_softmax(z, axis=-1)
 
 
 def _kl(name: str) -> Generator:
@@ -241,6 +268,9 @@ def _kl(name: str) -> Generator:
             log_q = _log_softmax(_logits(rng, rows, k))
             if name == "tiny q":
                 log_q = _log_softmax(_logits(rng, rows, k, 200.0))
+            elif name == "q ≈ p (tiny loss)":  # KL ≈ δ²/2: 1e-22..1e-12 next to terms ~1
+                delta = 10 ** rng.uniform(-11, -6, (rows, 1))
+                log_q = _log_softmax(np.log(p) + delta * rng.normal(0.0, 1.0, (rows, k)))
             elif name == "q = 0 where p = 0":
                 p = _simplex(rng, rows, k, 0.5)
                 log_q = _log_softmax(_masked(rng, rows, k, p > 0))
@@ -281,6 +311,7 @@ _FAMILIES: dict[str, tuple[tuple[str, Callable[[str], Generator]], ...]] = {
         for n in (
             "random",
             "confident",
+            TINY,
             "huge logits (overflow)",
             "masked classes (-inf)",
             "class weights",
@@ -293,6 +324,7 @@ _FAMILIES: dict[str, tuple[tuple[str, Callable[[str], Generator]], ...]] = {
         (n, _ce_probs)
         for n in (
             "random",
+            TINY,
             "sparse targets (zeros)",
             "huge logits (overflow)",
             "masked classes (-inf)",
@@ -314,6 +346,7 @@ _FAMILIES: dict[str, tuple[tuple[str, Callable[[str], Generator]], ...]] = {
         for n in (
             "random",
             "soft targets",
+            TINY,
             "huge logits (overflow)",
             "pos_weight",
             "reduction=mean",
@@ -327,6 +360,7 @@ _FAMILIES: dict[str, tuple[tuple[str, Callable[[str], Generator]], ...]] = {
         for n in (
             "random",
             "zeros in p",
+            "q ≈ p (tiny loss)",
             "tiny q",
             "q = 0 where p = 0",
             "reduction=batchmean",
