@@ -96,6 +96,26 @@ def bce_block(n: int, repeat: int) -> dict[str, float]:
     return {name: median_ms(fn, repeat) for name, fn in rows.items()}
 
 
+def bce_weighted_block(n: int, repeat: int) -> dict[str, float]:
+    """The same function everywhere: BCE with PyTorch's pos_weight w (here random in [0.5, 2])."""
+    rng = np.random.default_rng(3)
+    z = rng.normal(0, 5, n * 10)
+    y = rng.integers(0, 2, n * 10).astype(np.float64)
+    w = rng.uniform(0.5, 2.0, n * 10)
+    sx = lambdify(symxent.get("bce-logits"), validate=False)
+
+    def numpy_weighted() -> np.ndarray:  # PyTorch's formula, written out in NumPy
+        return (1 - y) * z + (1 + (w - 1) * y) * (np.log1p(np.exp(-np.abs(z))) + np.maximum(-z, 0))
+
+    rows = {"symxent lambdify": lambda: sx(w, y, z), "numpy pos_weight": numpy_weighted}
+    if torch is not None:
+        tz, ty, tw = torch.from_numpy(z), torch.from_numpy(y), torch.from_numpy(w)
+        rows["torch pos_weight"] = lambda: F.binary_cross_entropy_with_logits(
+            tz, ty, pos_weight=tw, reduction="none"
+        )
+    return {name: median_ms(fn, repeat) for name, fn in rows.items()}
+
+
 def show(title: str, rows: dict[str, float], exclude: str = "floor") -> None:
     fastest = min(v for name, v in rows.items() if not name.startswith(exclude))
     print(f"\n{title}\n{'implementation':<24} {'median ms':>10} {'ratio':>7}")
@@ -115,6 +135,10 @@ def main() -> None:
         show(f"softmax cross-entropy, N={a.n}, K={a.k}, {np.dtype(dtype).name}", rows)
     show(f"KL divergence with zeros, N={a.n}, K={a.k}, float64", kl_block(a.n, a.k, a.repeat))
     show(f"BCE with logits, {a.n * 10} points, float64", bce_block(a.n, a.repeat))
+    show(
+        f"BCE with logits and pos_weight, {a.n * 10} points, float64",
+        bce_weighted_block(a.n, a.repeat),
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ WEIGHTED = NamedLoss(
     -(w * y * log(sigmoid(z)) + (1 - y) * log(1 - sigmoid(z))),
     latex=r"\ell_{w}(z, y)",
 )
+# Two terms, each ≥ 0 for 0 ≤ y ≤ 1 and w > 0: the numeric form, free of cancellation.
+SOFTPLUS_FORM = written(w * y * softplus(-z), (1 - y) * softplus(z))
 
 
 def stable_form_steps() -> list[Step]:
@@ -119,7 +121,7 @@ def pos_weight_steps() -> list[Step]:
             WEIGHTED,
             (
                 "=",
-                written(w * y * softplus(-z), (1 - y) * softplus(z)),
+                SOFTPLUS_FORM,
                 "−log σ(z) = log(1 + e^{−z}) = softplus(−z) and −log(1 − σ(z)) = softplus(z)",
             ),
             (
@@ -154,7 +156,7 @@ def build() -> Derivation:
         [*stable_form_steps(), *gradient_steps(), *pos_weight_steps()],
         source="002",
         assumptions=[Real(z, scale=5.0), Interval(y, 0, 1), Positive(w, decades=1.0)],
-        final=written((1 - y) * z, product(1 + (w - 1) * y, Max(-z, 0) + log1p(exp(-Abs(z))))),
+        final=SOFTPLUS_FORM,
         summary=(
             "The coin of source 002 with the model's probability q = sigma(z) given by a "
             "logit z. The binary cross-entropy equals max(z, 0) - z y + log1p(exp(-|z|)) for "

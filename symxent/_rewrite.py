@@ -1,7 +1,8 @@
-"""Stable numeric forms: rewrite rules (data) and the NumPy printer that emits them.
+"""Stable numeric forms: rewrite rules (data) shared by every code printer.
 
 Each rule recognises one unstable shape and replaces it by a symxent Function whose
-printer emits a stable kernel. ``stabilize`` applies them in order with SymPy's own
+printers (``symxent._printer.StablePrinter`` for NumPy, ``symxent.codegen`` for C, PyTorch
+and JAX) emit a stable kernel. ``stabilize`` applies them in order with SymPy's own
 ``optimize``. SymPy's ``log1p_opt`` and ``logsumexp_2terms_opt`` are deliberately not
 used: the first makes log(1 + e^{-x}) NaN at x = 1000, the second drops the max shift.
 
@@ -13,27 +14,22 @@ used: the first makes log(1 + e^{-x}) NaN at x = 1000, the second drops the max 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from sympy import (
     Basic,
     Expr,
     Function,
     Indexed,
-    KroneckerDelta,
     Mul,
     S,
     Sum,
-    Symbol,
     Tuple,
     exp,
     log,
 )
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
-from sympy.printing.numpy import NumPyPrinter
 
 from symxent.errors import NotSupported
 from symxent.functions import (
@@ -251,129 +247,6 @@ def stabilize(expr: Expr) -> Expr:
 
 
 _REDUCTIONS = (logsumexp, softmax, log_softmax)
-
-
-class StablePrinter(NumPyPrinter):
-    """NumPy code for stabilised formulas; ``Sum`` over a class index → ``sum(axis=-1)``.
-
-    ``names`` maps symbols (and vector labels) to Python identifiers; ``labels`` are the
-    free class indices, passed as 0-based integer arrays.
-    """
-
-    printmethod = "_symxent_numpy"
-
-    def __init__(
-        self, names: dict[Basic, str], labels: Iterable[Basic] = (), batch: Iterable[Basic] = ()
-    ) -> None:
-        super().__init__({"fully_qualified_modules": True})
-        self._names, self._labels, self._bound = names, frozenset(labels), frozenset()
-        self._batch = frozenset(batch) | self._labels
-
-    @contextmanager
-    def _binding(self, bound: frozenset) -> Iterator[None]:
-        outer, self._bound = self._bound, bound
-        try:
-            yield
-        finally:
-            self._bound = outer
-
-    def _print(self, expr: Any, **kwargs: Any) -> str:
-        if isinstance(expr, Expr) and expr.is_number and not expr.is_Integer:
-            # Python floats are weak scalars for NumPy: float32 arrays stay float32.
-            return repr(float(expr))
-        if self._bound and isinstance(expr, Expr) and self._is_batch_constant(expr):
-            with self._binding(frozenset()):
-                return f"{super()._print(expr, **kwargs)}[..., None]"
-        return super()._print(expr, **kwargs)
-
-    def _is_batch_constant(self, expr: Expr) -> bool:
-        """A per-row value inside a class sum: broadcast it along the class axis."""
-        free = expr.free_symbols
-        return not free & self._bound and bool(free & self._batch)
-
-    def _print_Symbol(self, expr: Symbol) -> str:
-        return self._names.get(expr, expr.name)
-
-    _print_Idx = _print_Symbol
-
-    def _print_Indexed(self, expr: Indexed) -> str:
-        base, (index,) = self._names[expr.base.label], expr.indices
-        if index in self._bound:
-            return base
-        if index in self._labels:
-            return f"_take({base}, {self._print(index)})"
-        if index.is_Integer:
-            return f"{base}[..., {int(index) - 1}]"
-        raise NotSupported(f"cannot index the vector {base} by {index}")
-
-    def _print_Sum(self, expr: Sum) -> str:
-        var, _, hi = _class_limits(expr.limits)
-        if var not in expr.function.free_symbols:
-            return f"({self._print(hi)} * ({self._print(expr.function)}))"
-        with self._binding(frozenset({var})):
-            return f"numpy.sum({self._print(expr.function)}, axis=-1)"
-
-    def _print_KroneckerDelta(self, expr: KroneckerDelta) -> str:
-        a, b = expr.args
-        if b in self._bound:
-            a, b = b, a
-        if a in self._bound:
-            other = f"{int(b) - 1}" if b.is_Integer else f"{self._print(b)}[..., None]"
-            return f"(numpy.arange(K) == {other}).astype(numpy.int8)"
-        # int8, not bool: it negates, and it never widens a float32 result.
-        return f"({self._print(a)} == {self._print(b)}).astype(numpy.int8)"
-
-    def _vector(self, f: Basic) -> str:
-        """The array (..., K) of a reduction's components."""
-        if f.is_explicit:
-            return f"numpy.stack(({', '.join(self._print(t) for t in f.args[0])},), axis=-1)"
-        var, _, _ = _class_limits([f.limits])
-        with self._binding(frozenset({var})):
-            return self._print(f.args[0])
-
-    def _pick(self, kernel: str, f: Basic) -> str:
-        """softmax-like kernels: the whole vector, one label per row, or a fixed class."""
-        at, vector = f.at, self._vector(f)
-        if at in self._bound:
-            return f"{kernel}({vector})"
-        if at in self._labels:
-            return f"{kernel}_at({vector}, {self._print(at)})"
-        if at.is_Integer:
-            return f"{kernel}({vector})[..., {int(at) - 1}]"
-        raise NotSupported(f"cannot pick class {at} of {f}")
-
-    def _print_Mul(self, expr: Mul) -> str:
-        coeff, rest = expr.as_coeff_Mul()
-        if coeff == -1 and isinstance(rest, log_softmax) and rest.at in self._labels:
-            # −log softmax(z)_y as log Σ e^{z−m} − (z_y − m): +0.0, not −0.0, when it underflows.
-            return f"_nll_at({self._vector(rest)}, {self._print(rest.at)})"
-        return super()._print_Mul(expr)
-
-    def _print_logsumexp(self, f: logsumexp) -> str:
-        return f"_logsumexp({self._vector(f)})"
-
-    def _print_softmax(self, f: softmax) -> str:
-        return self._pick("_softmax", f)
-
-    def _print_log_softmax(self, f: log_softmax) -> str:
-        return self._pick("_log_softmax", f)
-
-    def _print_xlogy(self, f: xlogy) -> str:
-        return f"scipy.special.xlogy({self._print(f.args[0])}, {self._print(f.args[1])})"
-
-    def _print_rel_entr(self, f: rel_entr) -> str:
-        return f"scipy.special.rel_entr({self._print(f.args[0])}, {self._print(f.args[1])})"
-
-    def _print_sigmoid(self, f: Basic) -> str:
-        return f"scipy.special.expit({self._print(f.args[0])})"
-
-    def _print_softplus(self, f: Basic) -> str:
-        return f"numpy.logaddexp(0, {self._print(f.args[0])})"
-
-    def _print_softplus_shift(self, f: softplus_shift) -> str:
-        u, b = (self._print(a) for a in f.args)
-        # (max(u, 0) − b·u) first: for b = 1, u ≫ 0 it is exactly 0 and log1p keeps e^{−u}.
-        return f"((numpy.maximum({u}, 0) - {b} * {u}) + numpy.log1p(numpy.exp(-numpy.abs({u}))))"
 
 
 def _class_limits(limits: Sequence) -> tuple[Basic, Basic, Basic]:

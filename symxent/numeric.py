@@ -48,7 +48,9 @@ from sympy import (
 )
 from sympy.printing.latex import LatexPrinter
 
-from symxent._rewrite import StablePrinter, bound_indices, rel_entr, stabilize
+from symxent._kernels import KERNELS
+from symxent._printer import StablePrinter, kl_div, stabilize_numpy, xlog1py
+from symxent._rewrite import bound_indices, rel_entr
 from symxent._rewrite import class_counts as _counts  # symxent.reference imports _counts
 from symxent.errors import InvalidInput, NotSupported
 from symxent.functions import log_softmax, softmax, xlogy
@@ -67,107 +69,6 @@ def _classify(expr: Expr) -> tuple[list, list, list]:
     labels = {x for x in indices if (x.is_Symbol or isinstance(x, Idx)) and x not in bound}
     symbols = {s for s in expr.free_symbols if s.is_Symbol} - vectors - labels - _counts(expr)
     return [sorted(g, key=str) for g in (vectors, symbols, labels)]
-
-
-# --- kernels: one argmax, one subtract, exp, sum, log1p; ±inf rows are shifted by 0 -----
-
-
-def _take(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """a[..., labels] row by row (labels are 0-based, broadcast against a's batch axes)."""
-    shape = np.broadcast_shapes(a.shape[:-1], np.shape(labels))
-    a = np.broadcast_to(a, (*shape, a.shape[-1]))
-    index = np.broadcast_to(labels, shape)[..., None]
-    return np.take_along_axis(a, index, axis=-1)[..., 0]
-
-
-def _lse_parts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(shift, log Σ e^{a − shift}, argmax) per row, with the max term kept out of the sum.
-
-    log Σ e^{a−m} = log1p(r) where r sums the other terms: log(1 + r) would round r away
-    and lose all relative accuracy of a small cross-entropy. Rows whose max is ±inf or NaN
-    are shifted by 0 and use log.
-    """
-    top = np.argmax(a, axis=-1)[..., None]
-    m = np.take_along_axis(a, top, axis=-1)
-    finite = np.isfinite(m)
-    shift = m if finite.all() else np.where(finite, m, 0)
-    e = np.subtract(a, shift)
-    np.exp(e, out=e)
-    np.put_along_axis(e, top, np.where(finite, 0, np.take_along_axis(e, top, axis=-1)), axis=-1)
-    r, finite = np.sum(e, axis=-1), finite[..., 0]
-    log_s = np.log1p(r) if finite.all() else np.where(finite, np.log1p(r), np.log(r))
-    return shift[..., 0], log_s, top[..., 0]
-
-
-def _tail(rows: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """Σ_{k≠top} e^{a_k − m} with a_k − m taken exactly (TwoSum), for rows (n, K)."""
-    m = np.take_along_axis(rows, top[:, None], axis=-1)
-    d = rows - m
-    back = d - rows
-    err = (rows - (d - back)) + (-m - back)  # d + err == a − m exactly
-    err[~np.isfinite(err)] = 0  # −inf entries (e = 0) and overflowing differences
-    e = np.exp(d)
-    e += e * err
-    np.put_along_axis(e, top[:, None], 0, axis=-1)
-    return np.sum(e, axis=-1)
-
-
-def _picked_parts(a: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(a_y − shift, log Σ e^{a − shift}) per row; a_y − shift is exact near the max.
-
-    When y is the argmax the loss is log1p(r) alone, and the rounding of a_k − m in each
-    exponent would cost up to |a_k − m|/2 ULP; those rows are redone exactly.
-    """
-    shape = np.broadcast_shapes(a.shape[:-1], np.shape(labels))
-    a, labels = np.broadcast_to(a, (*shape, a.shape[-1])), np.broadcast_to(labels, shape)
-    shift, log_s, top = _lse_parts(a)
-    picked = np.take_along_axis(a, labels[..., None], axis=-1)[..., 0] - shift
-    redo = (labels == top) & (log_s < 0.5) & np.isfinite(shift)
-    if redo.any():
-        log_s = np.array(log_s)
-        log_s[redo] = np.log1p(_tail(a[redo], top[redo]))
-    return picked, log_s
-
-
-def _logsumexp(a: np.ndarray) -> np.ndarray:
-    shift, log_s, _ = _lse_parts(a)
-    return shift + log_s
-
-
-def _log_softmax(a: np.ndarray) -> np.ndarray:
-    shift, log_s, _ = _lse_parts(a)
-    return (a - shift[..., None]) - log_s[..., None]
-
-
-def _log_softmax_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    picked, log_s = _picked_parts(a, labels)
-    return picked - log_s
-
-
-def _nll_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    picked, log_s = _picked_parts(a, labels)
-    return log_s - picked  # +0.0 (not −0.0) when the loss underflows
-
-
-def _exp_shifted(a: np.ndarray) -> np.ndarray:
-    m = np.max(a, axis=-1, keepdims=True)
-    e = np.subtract(a, np.where(np.isfinite(m), m, 0))
-    return np.exp(e, out=e)
-
-
-def _softmax(a: np.ndarray) -> np.ndarray:
-    e = _exp_shifted(a)
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def _softmax_at(a: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    e = _exp_shifted(a)
-    return _take(e, labels) / np.sum(e, axis=-1)
-
-
-def _floats(x: object) -> np.ndarray:
-    a = np.asarray(x)
-    return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
 # --- validation (validate=True) -----------------------------------------------------------
@@ -207,10 +108,8 @@ _NAMESPACE = {
     "numpy": np,
     "scipy": scipy,
     "functools": functools,
-    **{
-        f.__name__: f for f in (_take, _logsumexp, _log_softmax, _log_softmax_at, _nll_at, _softmax)
-    },
-    **{f.__name__: f for f in (_softmax_at, _floats, _check_probabilities, _check_labels)},
+    **KERNELS,
+    **{f.__name__: f for f in (_check_probabilities, _check_labels)},
 }
 
 
@@ -263,9 +162,12 @@ def _ordered(args: Sequence[object] | None, found: list[Basic]) -> list[Basic]:
     return chosen
 
 
+_PROBABILITY_TERMS = (xlogy, xlog1py, rel_entr, kl_div)
+
+
 def _probability_vectors(expr: Expr) -> set[Basic]:
-    """Vectors inside xlogy / rel_entr, or weighting a log_softmax in a sum: p and q."""
-    found = {i.base.label for f in expr.atoms(xlogy, rel_entr) for i in f.atoms(Indexed)}
+    """Vectors inside xlogy-type terms, or weighting a log_softmax in a sum: p and q."""
+    found = {i.base.label for f in expr.atoms(*_PROBABILITY_TERMS) for i in f.atoms(Indexed)}
     for s in expr.atoms(Sum):
         for term in Add.make_args(expand_mul(s.function)):
             if term.has(log_softmax):
@@ -279,7 +181,14 @@ def _prologue(params, names, vectors, labels, checks, counts) -> list[str]:
     if counts:
         lines.append(f"K = numpy.shape({names[vectors[0]]})[-1]")
     lines += [f"_check_probabilities({names[p]!r}, {names[p]})" for p in checks]
-    return lines + [f"_check_labels({names[p]!r}, {names[p]}, K)" for p in labels if counts]
+    lines += [f"_check_labels({names[p]!r}, {names[p]}, K)" for p in labels if counts]
+    floats = [names[p] for p in params if p not in labels]
+    if floats and not vectors:
+        # Elementwise formulas run in float64 and round once: a float32 w·y with y = 1e-40
+        # would otherwise be a subnormal with a few bits. Class sums stay float32, for speed.
+        lines.append(f"_out = numpy.result_type({', '.join(floats)})")
+        lines += [f"{v} = numpy.asarray({v}, numpy.float64)" for v in floats]
+    return lines
 
 
 def _compile(name: str, params: list[str], prologue: list[str], body: str) -> Callable:
@@ -344,7 +253,7 @@ def lambdify(
     np.float64(0.6931471805599453)
     """
     formula = _as_expr(expr)
-    stable = stabilize(formula)
+    stable = stabilize_numpy(formula)
     vectors, symbols, labels = _classify(stable)
     counts = _counts(stable)
     if len(counts) > 1 or (counts and not vectors):
@@ -358,6 +267,8 @@ def lambdify(
     prologue = _prologue(params, names, vectors, labels, checks if validate else [], counts)
     if not validate:
         prologue = [line for line in prologue if not line.startswith("_check")]
+    if any(line.startswith("_out = ") for line in prologue):
+        body = f"numpy.asarray({body}, _out)[()]"
     fn = _compile(name, [names[p] for p in params], prologue, body)
     call = f"{name}({', '.join(names[p] for p in params)})"
     fn.__doc__ = f"{call} = {_DocLatex().doprint(formula)}\n{_CONVENTIONS}"

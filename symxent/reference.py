@@ -312,4 +312,19 @@ def reference(expr: object, dps: int = 50, args: Sequence[object] | None = None)
     >>> h.params, h(0.0, 0.0), h(1.0, 0.0)
     (('p', 'q'), np.float64(0.0), np.float64(inf))
     """
-    return Reference(expr, dps=dps, args=args)
+    key = (expr, int(dps), None if args is None else tuple(map(str, args)))
+    try:
+        hit = _BUILT.get(key)
+    except TypeError:  # an unhashable formula object: build it every time
+        return Reference(expr, dps=dps, args=args)
+    if hit is None:
+        # Hypothesis strategies ask for the same reference once per example; compiling it
+        # (a lambdify and an mpmath printer pass) costs far more than evaluating it.
+        if len(_BUILT) >= _CACHE_SIZE:
+            _BUILT.pop(next(iter(_BUILT)))
+        hit = _BUILT[key] = Reference(expr, dps=dps, args=args)
+    return hit
+
+
+_CACHE_SIZE = 64
+_BUILT: dict = {}

@@ -104,10 +104,13 @@ def test_softplus_is_stable(logit, expected):
     assert f(logit) == pytest.approx(expected, rel=1e-15)
 
 
-def test_bce_uses_the_max_log1p_form():
-    assert "numpy.maximum" in BCE.source and "numpy.log1p" in BCE.source
+def test_bce_uses_the_softplus_mix_kernel():
+    # −t·log σ(x) − (1 − t)·log(1 − σ(x)) = t·softplus(−x) + (1 − t)·softplus(x): two terms ≥ 0.
+    assert "_softplus_mix(x, 1 - t, t)" in BCE.source
     assert BCE(1000.0, 1.0) == 0.0 and BCE(-1000.0, 1.0) == 1000.0
     assert BCE(40.0, 1.0) == pytest.approx(np.exp(-40.0), rel=1e-15)
+    soft = 1 - 2.0**-52  # x − x·t would cancel: (1 − t)·x = 30·2^-52 exactly
+    assert BCE(30.0, soft) == pytest.approx(float(ref_bce(30.0, soft)), rel=1e-15)
 
 
 # --- dtypes, batch axes, forms -------------------------------------------------------

@@ -1,0 +1,271 @@
+"""NumPy-only stable forms and ``StablePrinter``, the NumPy printer of ``lambdify``.
+
+``stabilize_numpy`` runs the shared rules of :mod:`symxent._rewrite` and then the rules
+below, whose Functions only this printer (and :mod:`symxent._kernels`) knows: the code
+generators for C, PyTorch and JAX keep to the shared set.
+
+>>> from sympy import Symbol, log
+>>> p, q = Symbol("p"), Symbol("q")
+>>> stabilize_numpy(-p * log(q) - (1 - p) * log(1 - q))
+xlog1py(p - 1, -q) - xlogy(p, q)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sympy import Add, Basic, Expr, Function, Indexed, KroneckerDelta, Mul, S, Sum, Symbol, log
+from sympy.codegen.rewriting import ReplaceOptim, optimize
+from sympy.printing.numpy import NumPyPrinter
+
+from symxent._rewrite import _class_limits, _rule, rel_entr, softplus_shift, stabilize
+from symxent.errors import NotSupported
+from symxent.functions import log_softmax, logsumexp, softmax, softplus, xlogy
+
+__all__ = ["NUMPY_REWRITES", "StablePrinter", "stabilize_numpy"]
+
+
+class kl_div(Function):
+    """x·log(x/y) − x + y ≥ 0 (SciPy's ``kl_div``), printed as an accurate kernel."""
+
+    nargs = 2
+
+    def unfold(self) -> Expr:
+        x, y = self.args
+        return x * log(x / y) - x + y
+
+
+class xlog1py(Function):
+    """x·log(1 + u) with 0 at x = 0 (SciPy's ``xlog1py``): 1 + u would round a tiny u away."""
+
+    nargs = 2
+
+    def unfold(self) -> Expr:
+        x, u = self.args
+        return x * log(1 + u)
+
+
+def _rel_entr_split(e: Expr) -> Expr | None:
+    """Σ c·rel_entr(x, y) → Σ c·kl_div(x, y) + c·Σ (x − y): KL as a sum of terms ≥ 0.
+
+    x·log(x/y) has both signs, and KL(p‖q) near p = q is a sum of such terms that cancel;
+    kl_div(x, y) ≥ 0 never cancels, and Σ (p − q) is 0 for distributions up to the rounding
+    of the inputs, which it keeps. The two sums are printed apart: added termwise they
+    would be x·log(x/y) again.
+    """
+    body = e.function if isinstance(e, Sum) else e
+    if not isinstance(e, (Sum, Add)) or not body.has(rel_entr):
+        return None
+    terms = Add.make_args(body)
+    if isinstance(e, Add) and sum(t.has(rel_entr) for t in terms) < 2:
+        return None
+    split = [_kl_part(t) for t in terms]
+    if any(parts is None for parts in split):
+        return None
+    kl, rest = Add(*(a for a, _ in split)), Add(*(b for _, b in split))
+    if isinstance(e, Sum):
+        return Sum(kl, *e.limits) + Sum(rest, *e.limits)
+    return kl + rest
+
+
+def _kl_part(term: Expr) -> tuple[Expr, Expr] | None:
+    """(c·kl_div(x, y), c·(x − y)) for c·rel_entr(x, y); (term, 0) without rel_entr."""
+    found = [f for f in Mul.make_args(term) if isinstance(f, rel_entr)]
+    if not found:
+        return (S.Zero, term) if not term.has(rel_entr) else None
+    if len(found) > 1:
+        return None
+    c, (x, y) = term / found[0], found[0].args
+    return c * kl_div(x, y), c * (x - y)
+
+
+class softplus_mix(Function):
+    """a·softplus(u) + b·softplus(−u): for a, b ≥ 0 two terms ≥ 0 (BCE with soft labels)."""
+
+    nargs = 3
+
+    def unfold(self) -> Expr:
+        u, a, b = self.args
+        return a * softplus(u) + b * softplus(-u)
+
+
+class log1pmx(Function):
+    """log(1 + d) − d ≤ 0, the cancelling core of x − 1 − log x (= −log1pmx(x − 1))."""
+
+    nargs = 1
+
+    def unfold(self) -> Expr:
+        return log(1 + self.args[0]) - self.args[0]
+
+
+def _xlog1py(e: Expr) -> Expr | None:
+    """xlogy(x, 1 + u) → xlog1py(x, u): log(1 − q) for q ≈ 1e-38 needs log1p(−q)."""
+    if isinstance(e, xlogy):
+        one, u = e.args[1].as_coeff_Add()
+        if one == 1 and not u.is_number:
+            return xlog1py(e.args[0], u)
+    return None
+
+
+def _softplus_mix(e: Expr) -> Expr | None:
+    """a·softplus(u) + b·softplus(−u) → softplus_mix(u, a, b); softplus_shift(u, b) too.
+
+    softplus_shift prints max(u, 0) − b·u, which cancels for u ≫ 0 and b just below 1.
+    """
+    if isinstance(e, softplus_shift):
+        u, b = e.args
+        return softplus_mix(u, 1 - b, b)
+    if not e.is_Add:
+        return None
+    weights = {}
+    for term in e.args:
+        found = [f for f in Mul.make_args(term) if isinstance(f, softplus)]
+        if len(found) == 1:
+            weights[found[0].args[0]] = (term / found[0], term)
+    for u, (a, term_a) in weights.items():
+        if -u in weights and not u.could_extract_minus_sign():
+            b, term_b = weights[-u]
+            return e - term_a - term_b + softplus_mix(u, a, b)
+    return None
+
+
+NUMPY_REWRITES: tuple[ReplaceOptim, ...] = tuple(
+    _rule(f) for f in (_xlog1py, _rel_entr_split, _softplus_mix)
+)
+
+
+def stabilize_numpy(expr: Expr) -> Expr:
+    """The shared stable rewrites, then the NumPy-only ones above."""
+    return optimize(stabilize(expr), NUMPY_REWRITES)
+
+
+class StablePrinter(NumPyPrinter):
+    """NumPy code for stabilised formulas; ``Sum`` over a class index → ``sum(axis=-1)``.
+
+    ``names`` maps symbols (and vector labels) to Python identifiers; ``labels`` are the
+    free class indices, passed as 0-based integer arrays.
+    """
+
+    printmethod = "_symxent_numpy"
+
+    def __init__(
+        self, names: dict[Basic, str], labels: Iterable[Basic] = (), batch: Iterable[Basic] = ()
+    ) -> None:
+        super().__init__({"fully_qualified_modules": True})
+        self._names, self._labels, self._bound = names, frozenset(labels), frozenset()
+        self._batch = frozenset(batch) | self._labels
+
+    @contextmanager
+    def _binding(self, bound: frozenset) -> Iterator[None]:
+        outer, self._bound = self._bound, bound
+        try:
+            yield
+        finally:
+            self._bound = outer
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, Expr) and expr.is_number and not expr.is_Integer:
+            # Python floats are weak scalars for NumPy: float32 arrays stay float32.
+            return repr(float(expr))
+        if self._bound and isinstance(expr, Expr) and self._is_batch_constant(expr):
+            with self._binding(frozenset()):
+                return f"{super()._print(expr, **kwargs)}[..., None]"
+        return super()._print(expr, **kwargs)
+
+    def _is_batch_constant(self, expr: Expr) -> bool:
+        """A per-row value inside a class sum: broadcast it along the class axis."""
+        free = expr.free_symbols
+        return not free & self._bound and bool(free & self._batch)
+
+    def _print_Symbol(self, expr: Symbol) -> str:
+        return self._names.get(expr, expr.name)
+
+    _print_Idx = _print_Symbol
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        base, (index,) = self._names[expr.base.label], expr.indices
+        if index in self._bound:
+            return base
+        if index in self._labels:
+            return f"_take({base}, {self._print(index)})"
+        if index.is_Integer:
+            return f"{base}[..., {int(index) - 1}]"
+        raise NotSupported(f"cannot index the vector {base} by {index}")
+
+    def _print_Sum(self, expr: Sum) -> str:
+        var, _, hi = _class_limits(expr.limits)
+        if var not in expr.function.free_symbols:
+            return f"({self._print(hi)} * ({self._print(expr.function)}))"
+        with self._binding(frozenset({var})):
+            return f"numpy.sum({self._print(expr.function)}, axis=-1)"
+
+    def _print_KroneckerDelta(self, expr: KroneckerDelta) -> str:
+        a, b = expr.args
+        if b in self._bound:
+            a, b = b, a
+        if a in self._bound:
+            other = f"{int(b) - 1}" if b.is_Integer else f"{self._print(b)}[..., None]"
+            return f"(numpy.arange(K) == {other}).astype(numpy.int8)"
+        # int8, not bool: it negates, and it never widens a float32 result.
+        return f"({self._print(a)} == {self._print(b)}).astype(numpy.int8)"
+
+    def _vector(self, f: Basic) -> str:
+        """The array (..., K) of a reduction's components."""
+        if f.is_explicit:
+            return f"numpy.stack(({', '.join(self._print(t) for t in f.args[0])},), axis=-1)"
+        var, _, _ = _class_limits([f.limits])
+        with self._binding(frozenset({var})):
+            return self._print(f.args[0])
+
+    def _pick(self, kernel: str, f: Basic) -> str:
+        """softmax-like kernels: the whole vector, one label per row, or a fixed class."""
+        at, vector = f.at, self._vector(f)
+        if at in self._bound:
+            return f"{kernel}({vector})"
+        if at in self._labels:
+            return f"{kernel}_at({vector}, {self._print(at)})"
+        if at.is_Integer:
+            return f"{kernel}({vector})[..., {int(at) - 1}]"
+        raise NotSupported(f"cannot pick class {at} of {f}")
+
+    def _print_Mul(self, expr: Mul) -> str:
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1 and isinstance(rest, log_softmax) and rest.at in self._labels:
+            # −log softmax(z)_y as log Σ e^{z−m} − (z_y − m): +0.0, not −0.0, when it underflows.
+            return f"_nll_at({self._vector(rest)}, {self._print(rest.at)})"
+        return super()._print_Mul(expr)
+
+    def _print_logsumexp(self, f: logsumexp) -> str:
+        return f"_logsumexp({self._vector(f)})"
+
+    def _print_softmax(self, f: softmax) -> str:
+        return self._pick("_softmax", f)
+
+    def _print_log_softmax(self, f: log_softmax) -> str:
+        return self._pick("_log_softmax", f)
+
+    def _print_xlogy(self, f: xlogy) -> str:
+        return f"scipy.special.xlogy({self._print(f.args[0])}, {self._print(f.args[1])})"
+
+    def _print_rel_entr(self, f: rel_entr) -> str:
+        return f"scipy.special.rel_entr({self._print(f.args[0])}, {self._print(f.args[1])})"
+
+    def _print_kl_div(self, f: kl_div) -> str:
+        return f"_kl_div({self._print(f.args[0])}, {self._print(f.args[1])})"
+
+    def _print_xlog1py(self, f: xlog1py) -> str:
+        return f"scipy.special.xlog1py({self._print(f.args[0])}, {self._print(f.args[1])})"
+
+    def _print_sigmoid(self, f: Basic) -> str:
+        return f"scipy.special.expit({self._print(f.args[0])})"
+
+    def _print_softplus(self, f: Basic) -> str:
+        return f"numpy.logaddexp(0, {self._print(f.args[0])})"
+
+    def _print_softplus_mix(self, f: softplus_mix) -> str:
+        return f"_softplus_mix({', '.join(self._print(a) for a in f.args)})"
+
+    def _print_log1pmx(self, f: log1pmx) -> str:
+        return f"_log1pmx({self._print(f.args[0])})"
