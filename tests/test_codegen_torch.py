@@ -54,9 +54,13 @@ def test_torch_focal_gradient_with_respect_to_gamma() -> None:
 
 def test_jax_grad_agrees_with_the_derived_gradient() -> None:
     jax = pytest.importorskip("jax")
-    jax.config.update("jax_enable_x64", True)
-    loss = _load(codegen(parse(FOCAL), "jax", name="loss"), "loss")
-    grad = _load(codegen(gradient(FOCAL, ["z"]).final, "jax", name="grad"), "grad")
-    auto = jax.grad(lambda z: loss(z, 2.0, Y).sum())(Z)
-    columns = [np.asarray(grad(Z, 2.0, np.full(3, j), Y)) for j in range(4)]
+    previous = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)  # restored below: other tests expect the default
+    try:
+        loss = _load(codegen(parse(FOCAL), "jax", name="loss"), "loss")
+        grad = _load(codegen(gradient(FOCAL, ["z"]).final, "jax", name="grad"), "grad")
+        auto = jax.grad(lambda z: loss(z, 2.0, Y).sum())(Z)
+        columns = [np.asarray(grad(Z, 2.0, np.full(3, j), Y)) for j in range(4)]
+    finally:
+        jax.config.update("jax_enable_x64", previous)
     np.testing.assert_allclose(np.stack(columns, -1), np.asarray(auto), rtol=1e-12, atol=1e-15)

@@ -1,7 +1,7 @@
 """ruff (lint and format), configured in pyproject.toml, over the whole source tree."""
 
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -9,10 +9,10 @@ TREES = ["symxent", "proofs", "tests", "benchmarks"]
 
 
 def _ruff(*args: str) -> subprocess.CompletedProcess:
-    exe = shutil.which("ruff")
-    assert exe, "ruff is a test dependency: pip install '.[test]'"
+    # `python -m ruff`: the ruff installed beside this Python, whatever PATH holds.
     existing = [t for t in TREES if (ROOT / t).exists()]
-    return subprocess.run([exe, *args, *existing], cwd=ROOT, capture_output=True, text=True)
+    command = [sys.executable, "-m", "ruff", *args, *existing]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
 
 
 def test_ruff_check():
