@@ -37,6 +37,7 @@ from sympy import (
 from .certificate import SYMBOLS as _SYM
 from .certificate import Certificate, ChainCheck, StepCheck
 from .domains import Interval
+from .functions import _Reduction
 from .notation import unfold
 from .sums import expand_logs_in_sums, normalize_sums, resolve_index_conditions
 
@@ -64,13 +65,16 @@ class Context:
         return {s for s in sizes if isinstance(s, Symbol)}
 
 
-def prepare(expr: Expr, derivation: object) -> Expr:
-    """Unfold notation, apply the derivation's definitions, evaluate ∂, lim, ∫ and Subs."""
-    expr = unfold(expr).xreplace(dict(derivation.definitions))
-    expr = unfold(expr)
+def prepare(expr: Expr, derivation: object, keep: tuple[type, ...] = ()) -> Expr:
+    """Unfold notation, apply the derivation's definitions, evaluate ∂, lim, ∫ and Subs.
+
+    Objects of the types in ``keep`` are not unfolded into their definitions.
+    """
+    expr = unfold(expr, keep).xreplace(dict(derivation.definitions))
+    expr = unfold(expr, keep)
     for kind in (Derivative, Limit, Integral, Subs):
         expr = expr.replace(lambda e, kind=kind: isinstance(e, kind), lambda e: e.doit(deep=False))
-    return resolve_index_conditions(unfold(expr))
+    return resolve_index_conditions(unfold(expr, keep))
 
 
 def _zero_by_sums(d: Expr, ctx: Context) -> bool:
@@ -140,11 +144,32 @@ def register_prover(name: str, prover: Prover, *, relation: str = "inequality") 
     table.insert(len(table) - 1 if relation == "equality" else 0, (name, prover))
 
 
+def _zero_with_opaque_applications(step: object, ctx: Context) -> bool:
+    """lhs − rhs simplifies to 0 with each sum and softmax-like application an opaque symbol.
+
+    An identity that holds for arbitrary symbols holds for any values, in particular those of
+    the sums; and it keeps SymPy's simplify away from Sum objects (its sum_simplify trap).
+    """
+    d = prepare(step.lhs, ctx.derivation, _Reduction) - prepare(
+        step.rhs, ctx.derivation, _Reduction
+    )
+    opaque = sorted(d.atoms(Sum, _Reduction), key=str)
+    if not opaque:
+        return False
+    return simplify(d.xreplace({a: Dummy(f"A{i}") for i, a in enumerate(opaque)})) == 0
+
+
 def prove(step: object, lhs: Expr, rhs: Expr, ctx: Context) -> str | None:
     """The name of the first prover that proves the step, or None if none can."""
     if step.relation == "=":
         d = lhs - rhs
         candidates = [(n, lambda f=f: f(d, ctx)) for n, f in EQUALITY_PROVERS]
+        candidates.append(
+            (
+                "simplification with sums and softmax terms as opaque symbols",
+                lambda: _zero_with_opaque_applications(step, ctx),
+            )
+        )
     else:
         candidates = [(n, lambda f=f: f(step, lhs, rhs, ctx)) for n, f in INEQUALITY_PROVERS]
     for name, attempt in candidates:

@@ -23,11 +23,19 @@ def _unfoldable(e: Basic) -> bool:
     return callable(getattr(type(e), "unfold", None))
 
 
-def unfold(expr: Basic) -> Expr:
-    """Replace every symxent notation object by its definition, until none is left."""
+def unfold(expr: Basic, keep: tuple[type, ...] = ()) -> Expr:
+    """Replace every symxent notation object by its definition, until none is left.
+
+    Objects of the types in ``keep`` stay folded (e.g. softmax, for provers that treat it
+    as an opaque value).
+    """
     expr = sympify(expr)
+
+    def unfoldable(e: Basic) -> bool:
+        return _unfoldable(e) and not isinstance(e, keep)
+
     for _ in range(32):
-        new = expr.replace(_unfoldable, lambda e: e.unfold())
+        new = expr.replace(unfoldable, lambda e: e.unfold())
         if new == expr:
             return new
         expr = new

@@ -13,6 +13,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .derivation import Derivation, Step
+from .functions import _Reduction
 
 LATEX_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 TEXT_RELATIONS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
@@ -48,6 +49,15 @@ class SymxentTextPrinter(StrPrinter):
         for var, lo, hi in reversed(expr.limits):
             body = f"Σ_{{{self._print(var)}={self._print(lo)}..{self._print(hi)}}} {body}"
         return body
+
+    def _print(self, expr: object, **kwargs: object) -> str:
+        # Reductions over a plain vector read as the formula language writes them.
+        if isinstance(expr, _Reduction) and not expr.is_explicit:
+            body, (var, lo, _hi) = expr.args[0], expr.limits
+            if getattr(body, "indices", None) == (var,) and lo == 1:
+                at = f"[{super()._print(expr.at)}]" if expr._picks else ""
+                return f"{expr.func.__name__}({super()._print(body.base)}){at}"
+        return super()._print(expr, **kwargs)
 
     def _print_KroneckerDelta(self, expr: Expr) -> str:
         return "δ({}, {})".format(*(self._print(a) for a in expr.args[:2]))

@@ -119,3 +119,29 @@ def test_certificate_json_shape():
     cert = _one(Step(p, "=", p, "trivially"))
     data = cert.to_dict()
     assert data["ok"] is True and data["steps"][0]["method"] == "symbolic"
+
+
+def test_focal_gradient_regrouping_is_proved_with_opaque_softmax():
+    """(1 − s)^γ·s/(1 − s) = (1 − s)^(γ−1)·s once each softmax value is an opaque symbol."""
+    from symxent import gradient
+
+    cert = gradient("-(1 - softmax(z)[y])**gamma * log(softmax(z)[y])", ["z"]).verify(samples=3)
+    assert cert.ok
+    assert [s.method for s in cert.steps] == ["symbolic", "symbolic"]
+    assert "opaque" in cert.steps[1].detail
+
+
+def test_opaque_symbols_do_not_prove_a_false_regrouping():
+    from sympy import IndexedBase
+
+    from symxent.domains import ClassIndex, RealVector
+    from symxent.functions import softmax
+    from symxent.sums import K, j, k
+
+    z = IndexedBase("z")
+    s = softmax(z[k], (k, 1, K), j)
+    wrong = Step(s**2 / (1 - s), "=", s / (1 - s) ** 2, "a wrong regrouping")
+    cert = Derivation("w", "w", [wrong], assumptions=[RealVector(z, K), ClassIndex(j, K)]).verify(
+        samples=6
+    )
+    assert not cert.ok and cert.steps[0].method == "numeric"
