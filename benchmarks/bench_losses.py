@@ -35,6 +35,26 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
     return 1e3 * statistics.median(times)
 
 
+def one_thread(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` with PyTorch on one thread, as NumPy runs: the like-for-like comparison."""
+
+    def run() -> object:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return fn()
+        finally:
+            torch.set_num_threads(threads)
+
+    return run
+
+
+def with_torch(rows: dict[str, Callable[[], object]], name: str, fn: Callable[[], object]) -> None:
+    """Add PyTorch's row at its default threads, and again on one thread."""
+    rows[name] = fn
+    rows[f"{name} (1 thread)"] = one_thread(fn)
+
+
 def numpy_ce(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     m = z.max(axis=-1, keepdims=True)
     lse = np.log(np.exp(z - m).sum(axis=-1)) + m[..., 0]
@@ -58,7 +78,7 @@ def ce_block(n: int, k: int, dtype: type, repeat: int) -> dict[str, float]:
     }
     if torch is not None:
         tz, ty = torch.from_numpy(z), torch.from_numpy(y)
-        rows["torch cross_entropy"] = lambda: F.cross_entropy(tz, ty, reduction="none")
+        with_torch(rows, "torch cross_entropy", lambda: F.cross_entropy(tz, ty, reduction="none"))
     return {name: median_ms(fn, repeat) for name, fn in rows.items()}
 
 
@@ -74,7 +94,7 @@ def kl_block(n: int, k: int, repeat: int) -> dict[str, float]:
     }
     if torch is not None:
         tp, tlq = torch.from_numpy(p), torch.from_numpy(np.log(q))
-        rows["torch kl_div"] = lambda: F.kl_div(tlq, tp, reduction="none").sum(-1)
+        with_torch(rows, "torch kl_div", lambda: F.kl_div(tlq, tp, reduction="none").sum(-1))
     return {name: median_ms(fn, repeat) for name, fn in rows.items()}
 
 
@@ -90,8 +110,10 @@ def bce_block(n: int, repeat: int) -> dict[str, float]:
     }
     if torch is not None:
         tz, ty = torch.from_numpy(z), torch.from_numpy(y)
-        rows["torch bce_with_logits"] = lambda: F.binary_cross_entropy_with_logits(
-            tz, ty, reduction="none"
+        with_torch(
+            rows,
+            "torch bce_with_logits",
+            lambda: F.binary_cross_entropy_with_logits(tz, ty, reduction="none"),
         )
     return {name: median_ms(fn, repeat) for name, fn in rows.items()}
 
@@ -110,17 +132,28 @@ def bce_weighted_block(n: int, repeat: int) -> dict[str, float]:
     rows = {"symxent lambdify": lambda: sx(w, y, z), "numpy pos_weight": numpy_weighted}
     if torch is not None:
         tz, ty, tw = torch.from_numpy(z), torch.from_numpy(y), torch.from_numpy(w)
-        rows["torch pos_weight"] = lambda: F.binary_cross_entropy_with_logits(
-            tz, ty, pos_weight=tw, reduction="none"
+        with_torch(
+            rows,
+            "torch pos_weight",
+            lambda: F.binary_cross_entropy_with_logits(tz, ty, pos_weight=tw, reduction="none"),
         )
     return {name: median_ms(fn, repeat) for name, fn in rows.items()}
 
 
 def show(title: str, rows: dict[str, float], exclude: str = "floor") -> None:
-    fastest = min(v for name, v in rows.items() if not name.startswith(exclude))
-    print(f"\n{title}\n{'implementation':<24} {'median ms':>10} {'ratio':>7}")
+    """The table, with two ratios: to the fastest row, and to the fastest single-threaded row
+    (PyTorch's default rows use several threads; NumPy's and symxent's use one)."""
+    timed = {name: ms for name, ms in rows.items() if not name.startswith(exclude)}
+    fastest = min(timed.values())
+    single = min(ms for name, ms in timed.items() if not _threaded(name))
+    print(f"\n{title}\n{'implementation':<32} {'median ms':>10} {'ratio':>7} {'1-thread':>9}")
     for name, ms in rows.items():
-        print(f"{name:<24} {ms:>10.2f} {ms / fastest:>7.2f}")
+        ratio = "" if _threaded(name) else f"{ms / single:.2f}"
+        print(f"{name:<32} {ms:>10.2f} {ms / fastest:>7.2f} {ratio:>9}")
+
+
+def _threaded(name: str) -> bool:
+    return name.startswith("torch") and not name.endswith("(1 thread)")
 
 
 def main() -> None:
@@ -129,7 +162,11 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=7)
     a = parser.parse_args()
-    print(f"torch {torch.__version__ if torch else 'not installed'}, numpy {np.__version__}")
+    threads = f" ({torch.get_num_threads()} threads by default)" if torch else ""
+    print(
+        f"torch {torch.__version__ if torch else 'not installed'}{threads}, numpy {np.__version__}"
+    )
+    print("ratio: to the fastest row of its block; 1-thread: to the fastest single-threaded row")
     for dtype in (np.float64, np.float32):
         rows = ce_block(a.n, a.k, dtype, a.repeat)
         show(f"softmax cross-entropy, N={a.n}, K={a.k}, {np.dtype(dtype).name}", rows)

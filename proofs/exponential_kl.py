@@ -19,6 +19,9 @@ P, Q = Exponential(lam1), Exponential(lam2)
 p, q = Function("p"), Function("q")
 
 KL_FORM = written(log(lam1 / lam2), lam2 / lam1, -1)
+# d = lambda_2/lambda_1 - 1; the form the numeric layer evaluates (log1pmx) without cancelling.
+D = (lam2 - lam1) / lam1
+STABLE_FORM = written(D, -log(1 + D))
 
 
 def over_support(f):
@@ -68,6 +71,18 @@ def _decomposition(KL: Named, HPQ: Named, HP: Named) -> list[Step]:
     ]
 
 
+def _stable_form() -> list[Step]:
+    return [
+        Step(
+            KL_FORM,
+            "=",
+            STABLE_FORM,
+            "with d = (lambda_2 - lambda_1)/lambda_1, lambda_2/lambda_1 = 1 + d: KL ="
+            " d - log(1 + d) >= 0, which vanishes to second order at d = 0 instead of cancelling",
+        )
+    ]
+
+
 @register("exponential-kl")
 def build() -> Derivation:
     # The closed forms symxent.measures derives by integration; the steps re-derive them.
@@ -79,11 +94,11 @@ def build() -> Derivation:
     return Derivation(
         "exponential-kl",
         "KL divergence between two exponential densities",
-        [*_moments(), *_closed_form(*names), *_decomposition(*names)],
+        [*_moments(), *_closed_form(*names), *_decomposition(*names), *_stable_form()],
         source="001",
         assumptions=[P, Q],
         definitions={p(x): P.density(x), q(x): Q.density(x)},
-        final=KL_FORM,
+        final=STABLE_FORM,
         summary=(
             "For rates lambda_1 (true) and lambda_2 (model), log p - log q is linear in x, so "
             "the KL divergence needs only the mass and the mean 1/lambda_1 of p. It vanishes "

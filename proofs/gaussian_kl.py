@@ -23,6 +23,9 @@ p, q = Function("p"), Function("q")
 CE_FORM = written(log(2 * pi * sigma2**2) / 2, (sigma1**2 + (mu1 - mu2) ** 2) / (2 * sigma2**2))
 H_FORM = log(2 * pi * exp(1) * sigma1**2) / 2
 KL_FORM = written(log(sigma2 / sigma1), (sigma1**2 + (mu1 - mu2) ** 2) / (2 * sigma2**2), -S.Half)
+# t = sigma_1/sigma_2 - 1: three terms >= 0, the form the numeric layer evaluates (log1pmx).
+T = (sigma1 - sigma2) / sigma2
+STABLE_FORM = written(T, -log(1 + T), T**2 / 2, (mu1 - mu2) ** 2 / (2 * sigma2**2))
 
 
 def over_R(f):
@@ -56,6 +59,18 @@ def _decomposition(KL: Named, HPQ: Named, HP: Named) -> list[Step]:
     ]
 
 
+def _stable_form() -> list[Step]:
+    return [
+        Step(
+            KL_FORM,
+            "=",
+            STABLE_FORM,
+            "with t = (sigma_1 - sigma_2)/sigma_2, sigma_1/sigma_2 = 1 + t and (1 + t)^2/2 - 1/2 ="
+            " t + t^2/2: a sum of three terms >= 0, none of which cancels at t = 0",
+        )
+    ]
+
+
 @register("gaussian-kl")
 def build() -> Derivation:
     # The closed forms symxent.measures derives by integration; the steps re-derive them.
@@ -67,11 +82,11 @@ def build() -> Derivation:
     return Derivation(
         "gaussian-kl",
         "KL divergence between two normal densities",
-        [*_closed_form(*names), *_decomposition(*names)],
+        [*_closed_form(*names), *_decomposition(*names), *_stable_form()],
         source="001",
         assumptions=[P, Q],
         definitions={p(x): P.density(x), q(x): Q.density(x)},
-        final=KL_FORM,
+        final=STABLE_FORM,
         summary=(
             "KL(N(mu_1, sigma_1^2) || N(mu_2, sigma_2^2)) = log(sigma_2/sigma_1) + "
             "(sigma_1^2 + (mu_1 - mu_2)^2)/(2 sigma_2^2) - 1/2: the cross-entropy minus the "

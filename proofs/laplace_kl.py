@@ -22,6 +22,9 @@ MU2 = Named("mu_2", mu1 + delta, latex=r"\mu_2")
 P, Q, Q_MIRROR = Laplace(mu1, b1), Laplace(mu1 + delta, b2), Laplace(mu1 - delta, b2)
 p, q, q_mirror = Function("p"), Function("q"), Function("qtilde")
 KL_FORM = written(log(b2 / b1), delta / b2, product(b1 / b2, exp(-delta / b1)), -1)
+# u = b_1/b_2 - 1, s = delta/b_1: two terms >= 0, the form the numeric layer evaluates.
+U = (b1 - b2) / b2
+STABLE_FORM = written(U, -log(1 + U), product(b1 / b2, written(exp(-delta / b1), -1, delta / b1)))
 
 
 def over_R(f):
@@ -78,6 +81,19 @@ def _mirror_case() -> list[Step]:
     ]
 
 
+def _stable_form() -> list[Step]:
+    return [
+        Step(
+            KL_FORM,
+            "=",
+            STABLE_FORM,
+            "with u = (b_1 - b_2)/b_2 and delta/b_2 = (b_1/b_2)(delta/b_1): (u - log(1 + u)) +"
+            " (b_1/b_2)(e^(-s) - 1 + s) for s = delta/b_1, two terms >= 0 that do not cancel"
+            " near b_1 = b_2, delta = 0",
+        )
+    ]
+
+
 @register("laplace-kl")
 def build() -> Derivation:
     kl = Named("KL(p‖q)", kl_divergence(P, Q), latex=r"D_{\mathrm{KL}}(p \,\|\, q)")
@@ -90,11 +106,11 @@ def build() -> Derivation:
     return Derivation(
         "laplace-kl",
         "KL divergence between two Laplace densities",
-        [*_moments(), *_closed_form(kl), *_mirror_case(), *entropy_steps],
+        [*_moments(), *_closed_form(kl), *_mirror_case(), *entropy_steps, *_stable_form()],
         source="001",
         assumptions=[P, Q, Positive(delta)],
         definitions={p(x): P.density(x), q(x): Q.density(x), q_mirror(x): Q_MIRROR.density(x)},
-        final=KL_FORM,
+        final=STABLE_FORM,
         summary=(
             "For p = Laplace(mu_1, b_1) and q = Laplace(mu_2, b_2) with delta = |mu_2 - mu_1|, "
             "log p - log q involves |x - mu_1| and |x - mu_2|; splitting the line at both modes "

@@ -16,7 +16,23 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sympy import Add, Basic, Expr, Function, Indexed, KroneckerDelta, Mul, S, Sum, Symbol, log
+from sympy import (
+    Add,
+    Basic,
+    Expr,
+    Function,
+    Indexed,
+    KroneckerDelta,
+    Mul,
+    S,
+    Sum,
+    Symbol,
+    exp,
+    expand,
+    log,
+    together,
+)
+from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
 from sympy.printing.numpy import NumPyPrinter
 
@@ -100,6 +116,15 @@ class log1pmx(Function):
         return log(1 + self.args[0]) - self.args[0]
 
 
+class expm1mx(Function):
+    """e^t − 1 − t ≥ 0, the cancelling core of (b₁/b₂)e^{−δ/b₁} − 1 + δ/b₂ (laplace-kl)."""
+
+    nargs = 1
+
+    def unfold(self) -> Expr:
+        return exp(self.args[0]) - 1 - self.args[0]
+
+
 def _xlog1py(e: Expr) -> Expr | None:
     """xlogy(x, 1 + u) → xlog1py(x, u): log(1 − q) for q ≈ 1e-38 needs log1p(−q)."""
     if isinstance(e, xlogy):
@@ -131,8 +156,36 @@ def _softplus_mix(e: Expr) -> Expr | None:
     return None
 
 
+def _log1pmx(e: Expr) -> Expr | None:
+    """c·log1p(u) − c·u → c·log1pmx(u); c·log x − c·x + c → c·log1pmx(x − 1).
+
+    Both vanish to second order at u = 0 (x = 1), where the terms cancel to their last bit.
+    """
+    if not e.is_Add:
+        return None
+    for term in e.args:
+        c, f = term.as_coeff_Mul()
+        if isinstance(f, log1p) and -c * f.args[0] in e.args:
+            return e - term + c * f.args[0] + c * log1pmx(f.args[0])
+        if isinstance(f, log) and -c * f.args[0] in e.args and c in e.args:
+            x = f.args[0]
+            return e - term + c * x - c + c * log1pmx(together(x - 1))
+    return None
+
+
+def _expm1mx(e: Expr) -> Expr | None:
+    """c·e^t − c − c·t → c·expm1mx(t): e^{−s} − 1 + s loses everything for a tiny s."""
+    if not e.is_Add:
+        return None
+    for term in e.args:
+        c, f = term.as_coeff_Mul()
+        if isinstance(f, exp) and -c in e.args and -c * f.args[0] in e.args:
+            return e - term + c + c * f.args[0] + c * expm1mx(f.args[0])
+    return None
+
+
 NUMPY_REWRITES: tuple[ReplaceOptim, ...] = tuple(
-    _rule(f) for f in (_xlog1py, _rel_entr_split, _softplus_mix)
+    _rule(f) for f in (_xlog1py, _rel_entr_split, _softplus_mix, _log1pmx, _expm1mx)
 )
 
 
@@ -235,6 +288,16 @@ class StablePrinter(NumPyPrinter):
         if coeff == -1 and isinstance(rest, log_softmax) and rest.at in self._labels:
             # −log softmax(z)_y as log Σ e^{z−m} − (z_y − m): +0.0, not −0.0, when it underflows.
             return f"_nll_at({self._vector(rest)}, {self._print(rest.at)})"
+        if coeff == -1 and isinstance(rest, Sum):
+            # −Σ of terms that are all 0 (a confident, correct prediction): +0.0, not −0.0.
+            return f"(0.0 - {self._print(rest)})"
+        logs = [f for f in Mul.make_args(rest) if isinstance(f, log_softmax)]
+        x = rest / logs[0] if len(logs) == 1 else S.One
+        if not x.is_number:
+            # x·log softmax with xlogy's 0·log 0 = 0: a masked class (z_k = −inf) whose
+            # target x_k is 0 adds nothing, where 0·(−inf) would make the sum NaN.
+            call = f"_xlogy_from_log({self._print(x)}, {self._print(logs[0])})"
+            return call if coeff == 1 else f"-{call}" if coeff == -1 else f"{coeff}*{call}"
         return super()._print_Mul(expr)
 
     def _print_logsumexp(self, f: logsumexp) -> str:
@@ -268,4 +331,12 @@ class StablePrinter(NumPyPrinter):
         return f"_softplus_mix({', '.join(self._print(a) for a in f.args)})"
 
     def _print_log1pmx(self, f: log1pmx) -> str:
+        num, den = f.args[0].as_numer_denom()
+        b = expand(num + den)
+        if not (b.is_Add or b.is_number):
+            # u = (b − a)/a: the kernel also needs b/a, which 1 + u has lost where b ≪ a.
+            return f"_log1pmx_ratio({self._print(b)}, {self._print(den)})"
         return f"_log1pmx({self._print(f.args[0])})"
+
+    def _print_expm1mx(self, f: expm1mx) -> str:
+        return f"_expm1mx({self._print(f.args[0])})"

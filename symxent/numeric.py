@@ -104,12 +104,38 @@ def _check_labels(name: str, y: np.ndarray, n_classes: int) -> None:
         raise InvalidInput(f"{name}: label {got}{_where(at)} is not in 0..{n_classes - 1}")
 
 
+def _flat(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` broadcast to ``shape`` and flattened; a single value stays 0-d (no copy)."""
+    return a.reshape(()) if a.size == 1 else np.broadcast_to(a, shape).reshape(-1)
+
+
+def _blockwise(
+    body: Callable[..., object], dtype: np.dtype, *args: np.ndarray, block: int = 1 << 16
+) -> np.ndarray:
+    """``body(*args)`` as ``dtype``, evaluated on blocks of ``block`` elements.
+
+    An elementwise formula makes a temporary per operation: over whole arrays each is a
+    fresh allocation (page faults) and a pass through memory; per block (float64
+    temporaries of 512 KiB) they stay in cache.
+    """
+    shape = np.broadcast_shapes(*(a.shape for a in args))
+    size = int(np.prod(shape))
+    if size <= block:
+        return np.asarray(body(*args), dtype)[()]
+    flat = [_flat(a, shape) for a in args]
+    out = np.empty(size, dtype)
+    for start in range(0, size, block):
+        part = slice(start, start + block)
+        out[part] = body(*(a if a.ndim == 0 else a[part] for a in flat))
+    return out.reshape(shape)
+
+
 _NAMESPACE = {
     "numpy": np,
     "scipy": scipy,
     "functools": functools,
     **KERNELS,
-    **{f.__name__: f for f in (_check_probabilities, _check_labels)},
+    **{f.__name__: f for f in (_check_probabilities, _check_labels, _blockwise)},
 }
 
 
@@ -268,7 +294,8 @@ def lambdify(
     if not validate:
         prologue = [line for line in prologue if not line.startswith("_check")]
     if any(line.startswith("_out = ") for line in prologue):
-        body = f"numpy.asarray({body}, _out)[()]"
+        floats = ", ".join(names[p] for p in params)
+        body = f"_blockwise(lambda {floats}: {body}, _out, {floats})"
     fn = _compile(name, [names[p] for p in params], prologue, body)
     call = f"{name}({', '.join(names[p] for p in params)})"
     fn.__doc__ = f"{call} = {_DocLatex().doprint(formula)}\n{_CONVENTIONS}"

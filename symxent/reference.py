@@ -3,9 +3,13 @@ r"""High-precision mpmath references with the calling convention of ``symxent.la
 ``reference(expr)`` evaluates the *mathematics* of a formula, not its stable rewrite: the
 formula is unfolded into elementary SymPy (``softmax`` → e^{z_y}/Σ e^{z_k} …), printed once
 as mpmath code and run point by point under ``mp.workdps(dps)``. Each float input becomes an
-mpf exactly, so the only error is mpmath's at ``dps`` digits. Conventions of the
-mathematics hold: 0·log y = 0, log 0 = −inf, 1/0 = +inf (a limit from the positive side,
-as for probabilities), and a point where the formula is undefined gives NaN.
+mpf exactly, and log(1 + u) and e^u − 1 are evaluated as log1p and expm1, so no digit of a
+tiny u is lost to forming 1 + u. A point whose value is tiny next to the terms it is a sum
+of (a cancellation), or that takes the log of a number near 1, has lost digits; it is
+evaluated again with as many more digits as it lost (an exact 0 from non-zero terms: at
+max(8·dps, 400) digits). Conventions of the mathematics hold: 0·log y = 0, log 0 = −inf,
+1/0 = +inf (a limit from the positive side, as for probabilities), and a point where the
+formula is undefined gives NaN.
 
 Arguments are those of ``symxent.numeric.lambdify(expr)`` in the same order: vectors with
 classes on the last axis and leading batch axes, plain symbols broadcast against the batch,
@@ -34,7 +38,7 @@ from typing import Any
 import mpmath
 import numpy as np
 from mpmath import libmp, mp
-from sympy import Basic, Expr, Idx, Indexed, KroneckerDelta, Mul, Pow, Sum, Symbol, log
+from sympy import Add, Basic, Expr, Idx, Indexed, KroneckerDelta, Mul, Pow, S, Sum, Symbol, exp, log
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import MpmathPrinter
 
@@ -83,25 +87,41 @@ class ReferencePrinter(MpmathPrinter):
         finally:
             for var, _, _ in expr.limits:
                 self._loops.pop(var)
-        return f"mpmath.fsum({body} {' '.join(reversed(loops))})"
+        return f"_fsum({body} {' '.join(reversed(loops))})"
 
     def _print_KroneckerDelta(self, expr: KroneckerDelta) -> str:
         a, b = (self._index(i) for i in expr.args)
         return f"(1 if {a} == {b} else 0)"
 
+    def _log_of(self, arg: Expr) -> tuple[str, str]:
+        """("log1p", u) for log(1 + u), else ("log", arg): 1 + u would absorb a tiny u."""
+        one, rest = arg.as_coeff_Add()
+        return ("log1p", self._print(rest)) if one == 1 else ("log", self._print(arg))
+
     def _print_log(self, expr: log) -> str:
-        one, rest = expr.args[0].as_coeff_Add()
-        if one == 1:
-            return f"_log1p({self._print(rest)})"
-        return f"_log({self._print(expr.args[0])})"
+        kind, arg = self._log_of(expr.args[0])
+        return f"_{kind}({arg})"
 
     def _print_Mul(self, expr: Mul) -> str:
         logs = [f for f in expr.args if isinstance(f, log)]
         if len(logs) == 1:
             # x·log y with the convention 0·log 0 = 0 (and 0·log y = 0 for every y ≥ 0).
             rest = Mul(*(f for f in expr.args if f is not logs[0]))
-            return f"_xlogy({self._print(rest)}, {self._print(logs[0].args[0])})"
+            kind, arg = self._log_of(logs[0].args[0])
+            return f"_x{kind}y({self._print(rest)}, {arg})"
         return " * ".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in expr.args)
+
+    def _print_Add(self, expr: Add, order: str | None = None) -> str:
+        """``_add`` of the terms (it measures cancellation); e^u − 1 as expm1(u)."""
+        terms = list(self._as_ordered_terms(expr, order=order))
+        if S.NegativeOne in terms:
+            ups = [t for t in terms if isinstance(t, exp)]
+            if ups:
+                terms.remove(S.NegativeOne)
+                terms.remove(ups[0])
+                expm1 = f"mpmath.expm1({self._print(ups[0].args[0])})"
+                return f"_add({', '.join([expm1, *map(self._print, terms)])})" if terms else expm1
+        return f"_add({', '.join(map(self._print, terms))})"
 
     def _print_Pow(self, expr: Pow, rational: bool = False) -> str:
         if expr.exp.is_negative and expr.exp.is_Integer:
@@ -110,10 +130,54 @@ class ReferencePrinter(MpmathPrinter):
         return super()._print_Pow(expr, rational=rational)
 
 
+# Digits lost in the point being evaluated, reset before each evaluation: the most bits a
+# result lost to cancellation, and whether a sum absorbed a term entirely.
+_TRACE: dict[str, Any] = {"lost": 0, "absorbed": False}
+# Bits a value must keep to be rounded correctly to float64 (53 bits), with a margin.
+_KEEP_BITS = 80
+_DEEP_DPS = 400
+
+
+def _rounded(x: Any) -> bool:
+    """A mantissa as long as the precision: most likely rounded. Inputs (53 bits), integers
+    and their short products are exact, and cancel between themselves without loss."""
+    parts = getattr(x, "_mpf_", None)
+    return parts is not None and parts[3] >= mp.prec - 8
+
+
+def _lose(scale: Any, value: Any) -> None:
+    """Note the bits ``value`` lost if it is far below ``scale``, the size of its error."""
+    bits = mpmath.inf if value == 0 else mpmath.mag(scale) - mpmath.mag(value)
+    _TRACE["lost"] = max(_TRACE["lost"], bits)
+
+
+def _fsum(terms: Any) -> mpmath.mpf:
+    """Σ terms (exact, then rounded once), noting cancellation of rounded terms and
+    absorption: a tiny term lost entirely, which matters if the result ends up 0."""
+    terms = list(terms)
+    total = mpmath.fsum(terms)
+    if mpmath.isfinite(total):
+        rounded = max((abs(t) for t in terms if _rounded(t)), default=0)
+        if rounded:
+            _lose(rounded, total)
+        floor = mpmath.mag(total) - mp.prec
+        _TRACE["absorbed"] |= any(t and mpmath.mag(t) < floor for t in terms)
+    return total
+
+
+def _add(*terms: Any) -> mpmath.mpf:
+    return _fsum(terms)
+
+
 def _log(x: Any) -> mpmath.mpf:
     if x == 0:
         return mpmath.ninf
-    return mpmath.log(x) if x > 0 else mpmath.nan
+    if not x > 0:
+        return mpmath.nan
+    value = mpmath.log(x)
+    if _rounded(x):  # log x near x = 1 magnifies the relative error of x by 1/|log x|
+        _lose(1, value)
+    return value
 
 
 def _log1p(u: Any) -> mpmath.mpf:
@@ -124,6 +188,12 @@ def _xlogy(x: Any, y: Any) -> mpmath.mpf:
     if x == 0 and not mpmath.isnan(y):
         return mpmath.mpf(0)
     return x * _log(y)
+
+
+def _xlog1py(x: Any, u: Any) -> mpmath.mpf:
+    if x == 0 and not mpmath.isnan(u):
+        return mpmath.mpf(0)
+    return x * _log1p(u)
 
 
 def _inv(x: Any) -> mpmath.mpf:
@@ -138,7 +208,10 @@ def _real(value: Any) -> mpmath.mpf:
     return mpmath.mpf(value)
 
 
-_NAMESPACE = {"mpmath": mpmath, "_log": _log, "_log1p": _log1p, "_xlogy": _xlogy, "_inv": _inv}
+_NAMESPACE = {
+    "mpmath": mpmath,
+    **{f.__name__: f for f in (_add, _fsum, _log, _log1p, _xlogy, _xlog1py, _inv)},
+}
 _COUNTER = itertools.count()
 
 
@@ -223,7 +296,11 @@ class Reference:
         return shape, k, rows
 
     def mp(self, *args: object, dps: int | None = None) -> np.ndarray:
-        """The values as an object array of mpf (batch shape), at ``dps`` digits.
+        """The values as an object array of mpf (batch shape).
+
+        With ``dps=None``, at the reference's digits, and points that lost too many of them
+        (see the module) again at more; with ``dps`` given, at exactly that many, for
+        callers that choose their own precision (``symxent.accuracy``, ``conform``).
 
         >>> from sympy import Symbol, log
         >>> p = Symbol("p")
@@ -232,11 +309,28 @@ class Reference:
         """
         shape, k, rows = self._rows(args)
         out = np.empty(len(rows[0]) if rows else 1, dtype=object)
-        with mp.workdps(self.dps if dps is None else dps):
-            for i in range(len(out)):
-                values = [_point_value(r[i], lab) for r, lab in zip(rows, self._label, strict=True)]
-                out[i] = _real(self._point(*values, k))
+        for i in range(len(out)):
+            values = [_point_value(r[i], lab) for r, lab in zip(rows, self._label, strict=True)]
+            out[i] = self._checked(values, k) if dps is None else self._at(values, k, dps)[0]
         return out.reshape(shape) if shape else out[0]
+
+    def _at(self, values: list, k: int, dps: int) -> tuple[mpmath.mpf, float]:
+        """One point at ``dps`` digits, and how many more bits it would have needed."""
+        with mp.workdps(dps):
+            _TRACE.update(lost=0, absorbed=False)
+            value = _real(self._point(*values, k))
+            lost = mpmath.inf if value == 0 and _TRACE["absorbed"] else _TRACE["lost"]
+            return value, lost + _KEEP_BITS - mp.prec
+
+    def _checked(self, values: list, k: int) -> mpmath.mpf:
+        """One point, with as many more digits as it lost; if that was not enough (the value
+        is the rounding noise of an exact 0) or unknown (an absorbed 0), at max(8·dps, 400)
+        digits, enough for any float64 next to terms up to ~1e70."""
+        value, missing = self._at(values, k, self.dps)
+        if 0 < missing < mpmath.inf:
+            value, missing = self._at(values, k, self.dps + int(missing * 0.302) + 5)
+        deep = max(8 * self.dps, _DEEP_DPS)
+        return self._at(values, k, deep)[0] if missing > 0 else value
 
     def __call__(self, *args: object, dtype: np.dtype | type = np.float64) -> np.ndarray:
         """The values correctly rounded to ``dtype`` (float64 by default), batch shape.

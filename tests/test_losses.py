@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import warnings
+
 import mpmath
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mpmath import mp
+from sympy import Idx, IndexedBase
 
+import symxent
 from symxent.errors import InvalidInput
+from symxent.functions import softmax
 from symxent.losses import (
     bce_with_logits,
     bce_with_logits_grad,
     softmax_cross_entropy,
     softmax_cross_entropy_grad,
 )
+from symxent.numeric import lambdify
+from symxent.sums import K
 
 FAST = settings(max_examples=25, deadline=None)
 logit = st.floats(-30, 30, allow_nan=False)
@@ -124,3 +131,76 @@ def test_reductions_follow_pytorch():
 def test_bad_input_is_named(call, message):
     with pytest.raises(InvalidInput, match=message):
         call()
+
+
+# --- masked classes: a logit of −inf, with xlogy's 0·log 0 = 0 ---------------------------
+
+_i, _k = Idx("i", (1, K)), Idx("k", (1, K))
+_z, _q = IndexedBase("z"), IndexedBase("q")
+# kl-ce-categorical's final −Σ p_k log q_k with q = softmax(z), as `symxent conform` uses it.
+SOFT_CE = lambdify(
+    symxent.get("kl-ce-categorical").final.xreplace({_q[_k]: softmax(_z[_i], (_i, 1, K), _k)}),
+    args=["z", "p"],
+)
+NLL = lambdify(symxent.get("ce-loss-one-hot"), args=["z", "y"])
+MASKED = np.array([-np.inf, 0.0])
+
+
+@pytest.mark.parametrize("fn", [lambda z, p: softmax_cross_entropy(z, p=p), SOFT_CE])
+@pytest.mark.parametrize(
+    ("p", "expected"), [([0.0, 1.0], 0.0), ([0.5, 0.5], np.inf), ([1.0, 0.0], np.inf)]
+)
+def test_masked_class_with_probability_targets(fn, p, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for dtype in (np.float64, np.float32):
+            got = fn(MASKED.astype(dtype), np.array(p, dtype))
+            assert got == expected and not np.signbit(got) and got.dtype == dtype
+
+
+def test_masked_classes_in_a_batch_with_weights_and_smoothing():
+    z = np.array([[-np.inf, 0.0, 1.0], [-np.inf, -np.inf, 2.0], [0.0, 0.0, 0.0]])
+    p = np.array([[0.0, 0.5, 0.5], [0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3]])
+    w = np.array([2.0, 1.0, 0.5])
+    got = softmax_cross_entropy(z, p=p, weight=w)
+    lse = np.logaddexp(0.0, 1.0)
+    assert got.tolist() == pytest.approx([0.5 * lse + 0.25 * (lse - 1), 0.0, 3.5 / 3 * np.log(3)])
+    smoothed = softmax_cross_entropy(z, p=p, label_smoothing=0.1)  # ε/K > 0 on masked classes
+    assert smoothed[:2].tolist() == [np.inf, np.inf] and np.isfinite(smoothed[2])
+    grad = softmax_cross_entropy_grad(z, p=p)
+    assert np.isfinite(grad).all() and grad[1].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_masked_class_with_index_targets():
+    assert NLL(MASKED, np.array(1)) == 0.0 and NLL(MASKED, np.array(0)) == np.inf
+    assert softmax_cross_entropy(MASKED, np.array(1)) == 0.0
+
+
+# --- blocked kernels: block boundaries, broadcasting and dtypes ---------------------------
+
+
+def test_cross_entropy_is_the_same_in_blocks_and_row_by_row():
+    rng = np.random.default_rng(5)
+    z, y = rng.normal(0, 10, (3001, 7)), rng.integers(0, 7, 3001)
+    z[::97, 3] = 1e4  # some rows far from the others, some exactly at the max
+    y[::89] = 3
+    rows = [NLL(z[n], y[n]) for n in range(len(y))]
+    assert NLL(z, y).tolist() == rows
+    assert NLL(z[:, None, :], y[None, :5]).shape == (3001, 5)  # labels broadcast
+
+
+def test_bce_is_the_same_in_blocks_and_point_by_point():
+    rng = np.random.default_rng(6)
+    n = 70_001  # more than one block of 2^16 elements
+    z, y = rng.normal(0, 20, n), rng.uniform(0, 1, n)
+    y[::3] = np.round(y[::3])
+    w = rng.uniform(0.5, 2, n)
+    whole = bce_with_logits(z, y, w)
+    picks = rng.integers(0, n, 300)
+    alone = [bce_with_logits(z[i : i + 1], y[i : i + 1], w[i])[0] for i in picks]
+    assert whole[picks].tolist() == alone
+    assert bce_with_logits(z, y).tolist() == bce_with_logits(z, y, np.ones(n)).tolist()
+    assert bce_with_logits(z.astype(np.float32), y.astype(np.float32)).dtype == np.float32
+    grid = bce_with_logits(z[:70_000].reshape(7, -1), y[:70_000].reshape(7, -1), w[:7, None])
+    assert grid.shape == (7, 10_000)
+    assert grid[3, 17] == bce_with_logits(z[30_017:30_018], y[30_017:30_018], w[3])[0]

@@ -317,3 +317,25 @@ def test_cross_entropy_matches_mpmath(logits, label):
 @example(37.0, 1.0)
 def test_bce_matches_mpmath(logit, target):
     assert ulps(BCE(logit, target), ref_bce(logit, target)) <= 2
+
+
+def test_weighted_log_softmax_has_xlogy_semantics():
+    lsm = log_softmax(z[i], (i, 1, K), k)
+    soft = lambdify(-Sum(p[k] * lsm, (k, 1, K)), args=["z", "p"], validate=False)
+    assert "_xlogy_from_log(p, _log_softmax(z))" in soft.source
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        masked = np.array([[-np.inf, 0.0], [-np.inf, 0.0], [np.nan, 0.0]])
+        got = soft(masked, np.array([[0.0, 1.0], [0.5, 0.5], [0.0, 1.0]]))
+    assert got[0] == 0.0 and not np.signbit(got[0]) and got[1] == np.inf and np.isnan(got[2])
+
+
+def test_elementwise_formulas_run_in_blocks():
+    big = np.linspace(-800, 800, 200_001)  # several blocks of 2^16 elements
+    targets = np.resize([0.0, 1.0, 0.25], big.size)
+    got = BCE(big, targets)
+    assert got.shape == big.shape and "_blockwise(lambda" in BCE.source
+    assert got[::1000].tolist() == [
+        BCE(a, b) for a, b in zip(big[::1000], targets[::1000], strict=True)
+    ]
+    assert isinstance(BCE(0.0, 1.0), np.float64)

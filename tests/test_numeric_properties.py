@@ -156,6 +156,32 @@ FORMER_GAPS = [
             np.int64(1),
         ),
     ),
+    # Continuous KLs whose closed forms cancel near equal parameters; now −log1pmx(u) (with
+    # u = (b − a)/a and b/a, by _log1pmx_ratio) plus terms ≥ 0 (expm1mx for laplace-kl).
+    ("exponential-kl", (np.float64(1.0), np.float64(1.333521432163324))),  # 6.3 ULP
+    ("exponential-kl", (np.float64(0.00288417861194916), np.float64(0.0028841786119491604))),
+    ("exponential-kl", _f32(13.078642, 13.078643)),  # 1.1e6 ULP
+    # λ₂ ≪ λ₁ (and σ₁ ≪ σ₂): −log1pmx of the rounded u = (λ₂ − λ₁)/λ₁ alone would be
+    # 1.6e4 ULP here, as 1 + u has lost λ₂/λ₁; the printer passes the ratio to the kernel.
+    ("exponential-kl", (np.float64(1000.0), np.float64(0.001))),
+    # gaussian-kl (μ₁, μ₂, σ₁, σ₂): 2.2e-16 for 2.5e-32 (4e31 ULP); float32 1.8e7 ULP.
+    (
+        "gaussian-kl",
+        (
+            np.float64(1.0531939927405904),
+            np.float64(1.0531939927405904),
+            np.float64(11.339780592081938),
+            np.float64(11.33978059208194),
+        ),
+    ),
+    ("gaussian-kl", _f32(0.44690797, 0.44690847, 50.54694, 50.54694)),
+    ("gaussian-kl", (np.float64(0.0), np.float64(0.0), np.float64(1e-3), np.float64(1e3))),
+    # laplace-kl (b₁, b₂, δ): 1.6e-18 for 1.3e-36 (9.6e33 ULP); float32 1.3e26 ULP.
+    (
+        "laplace-kl",
+        (np.float64(135.38597198051283), np.float64(135.38597198051283), np.float64(2.17e-16)),
+    ),
+    ("laplace-kl", _f32(1.5161726, 1.5161726, 2.7800434e-19)),
 ]
 
 

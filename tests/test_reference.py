@@ -23,13 +23,63 @@ ENTROPY = -Sum(p[k] * log(p[k]), (k, 1, K))
     [
         ([1000.0, 0.0, -1000.0], 2, "2000.0"),
         ([0.0, 0.0], 0, "0.69314718055994530941723212145817656807550013436026"),
-        ([0.0, -300.0], 0, "5.1482002224473245e-131"),
+        ([0.0, -300.0], 0, "5.1482002224120137811548619210671309981349982244444e-131"),
     ],
 )
 def test_cross_entropy_values(logits, label, expected):
     got = reference(CE, dps=60).mp(np.array(logits), np.array(label))
     with mpmath.workdps(60):
-        assert mpmath.almosteq(got, mpmath.mpf(expected), rel_eps=mpmath.mpf(10) ** -15)
+        tol = mpmath.mpf(10) ** -15
+        assert mpmath.almosteq(got, mpmath.mpf(expected), rel_eps=tol, abs_eps=0)
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ((707.3, 1.0, 1.0), 6.660593816179254e-308),  # log(1 + e^{-707.3}): 0 at 50 digits before
+        ((-707.3, 0.0, 1.0), 6.660593816179254e-308),
+        ((-40.0, 0.0, 2.0), 4.248354255291589e-18),
+    ],
+)
+def test_log_of_one_plus_tiny_is_log1p(point, expected):
+    bce = reference(symxent.get("bce-logits"), args=["z", "y", "w"])
+    assert "_xlog1py(" in bce.source
+    assert bce(*point) == expected
+
+
+@pytest.mark.parametrize(("q", "expected"), [(1e-40, 1e-40), (1e-320, 1e-320), (0.5, np.log(2))])
+def test_log_of_one_minus_tiny_q(q, expected):
+    x, q_ = Symbol("x"), Symbol("q")
+    assert reference(-x * log(q_) - (1 - x) * log(1 - q_), args=[q_, x])(q, 0.0) == expected
+
+
+def test_exp_minus_one_is_expm1():
+    x = Symbol("x")
+    f = reference(exp(x) - 1)
+    assert "mpmath.expm1(x)" in f.source
+    assert f(1e-300) == 1e-300 and f(-1e-20) == -1e-20
+
+
+@pytest.mark.parametrize(
+    ("logits", "label", "expected"),
+    [
+        ([100.0, 0.0], 0, 3.720075976020836e-44),  # logsumexp − z_y cancels 46 digits
+        ([0.0, -300.0], 0, 5.148200222412013e-131),  # 1 + e^{-300} absorbs the answer
+        ([-np.inf, -0.0229283], 1, 0.0),  # log e^{a} − a: exactly 0, not rounding noise
+        ([0.0, -np.inf], 0, 0.0),
+        ([1000.0, 0.0, -1000.0], 2, 2000.0),
+    ],
+)
+def test_lost_digits_are_recomputed(logits, label, expected):
+    ce = reference(symxent.get("ce-loss-one-hot"))
+    assert ce(np.array(logits), np.array(label)) == expected
+
+
+def test_explicit_dps_is_taken_as_given():
+    ce = reference(symxent.get("ce-loss-one-hot"))
+    assert ce.mp(np.array([0.0, -300.0]), np.array(0), dps=50) == 0  # absorbed at 50 digits
+    deep = ce.mp(np.array([0.0, -300.0]), np.array(0), dps=400)
+    assert round_to(deep) == 5.148200222412013e-131
 
 
 def test_zero_conventions():
