@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .errors import VerificationFailed
+from .printing import TEXT_RELATIONS
 
-SYMBOLS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+SYMBOLS = TEXT_RELATIONS
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ChainCheck:
     last: int
     statement: str
     ok: bool
+    latex: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,11 @@ from sympy import (
     zoo,
 )
 
-from .certificate import SYMBOLS as _SYM
 from .certificate import Certificate, ChainCheck, StepCheck
 from .domains import Interval
 from .functions import _Reduction
 from .notation import unfold
+from .printing import LATEX_RELATIONS, TEXT_RELATIONS, latex, text
 from .sums import expand_logs_in_sums, normalize_sums, resolve_index_conditions
 
 SIZES = (2, 3, 7)  # concrete K tried for a symbolic number of classes
@@ -285,8 +285,9 @@ def verify(derivation: object, dps: int = 50, samples: int = 32, seed: int = 0) 
         ChainCheck(
             c.first + 1,
             c.last + 1,
-            f"{c.lhs} {_SYM[c.relation]} {c.rhs}",
+            f"{text(c.lhs)} {TEXT_RELATIONS[c.relation]} {text(c.rhs)}",
             all(s.ok for s in steps[c.first : c.last + 1]),
+            f"{latex(c.lhs)} {LATEX_RELATIONS[c.relation]} {latex(c.rhs)}",
         )
         for c in derivation.chains
     )

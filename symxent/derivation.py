@@ -144,10 +144,11 @@ class Derivation:
 
         return verify(self, dps=dps, samples=samples, seed=seed)
 
-    def to_latex(self) -> str:
+    def to_latex(self, reasons: str = "beside") -> str:
+        """LaTeX ``align*``; ``reasons="below"`` lists the justifications after it."""
         from .render import to_latex
 
-        return to_latex(self)
+        return to_latex(self, reasons)
 
     def to_markdown(self) -> str:
         from .render import to_markdown

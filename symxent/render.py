@@ -1,93 +1,23 @@
 """Render derivations as LaTeX, Markdown (GitHub math) and Unicode text.
 
-Printing is SymPy's: :class:`LatexPrinter` and :class:`StrPrinter` subclasses that keep
-the term order the author wrote (``order="none"``) and print symxent's notation.
+Expressions are printed by :mod:`symxent.printing` (SymPy printer subclasses that keep the
+term order the author wrote); this module lays out whole derivations.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from sympy import Expr
-from sympy.printing.latex import LatexPrinter
-from sympy.printing.str import StrPrinter
-
 from .derivation import Derivation, Step
-from .functions import _Reduction
+from .errors import InvalidInput
+from .printing import LATEX_RELATIONS, TEXT_RELATIONS, latex, text
 
-LATEX_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
-TEXT_RELATIONS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
 JUSTIFICATION_WIDTH = "5.2cm"
 SOURCES = {
     "000": "Motivating the cross-entropy loss (categorical likelihood, MLE, the loss)",
     "001": "Textbook chapter: cross-entropy, coding view, Gibbs, the continuous case",
     "002": "Connection between KL divergence and cross-entropy (the coin)",
 }
-
-
-class SymxentLatexPrinter(LatexPrinter):
-    """SymPy's LaTeX printer, keeping the written order of terms."""
-
-    _default_settings = {**LatexPrinter._default_settings, "order": "none"}
-
-    def _print_KroneckerDelta(self, expr: Expr, exp: object = None) -> str:
-        i, j = (self._print(a) for a in expr.args[:2])
-        return rf"\delta_{{{i} {j}}}"
-
-    def _print_Idx(self, expr: Expr) -> str:
-        # SymPy prints an index with its range (k_{1..K}); the range belongs in the Σ bounds.
-        return self._print(expr.label)
-
-
-class SymxentTextPrinter(StrPrinter):
-    """SymPy's str printer with Unicode for logs, sums and deltas."""
-
-    _default_settings = {**StrPrinter._default_settings, "order": "none"}
-
-    def _print_Sum(self, expr: Expr) -> str:
-        body = self.parenthesize(expr.function, 45)  # keep Add summands in brackets
-        for var, lo, hi in reversed(expr.limits):
-            body = f"Σ_{{{self._print(var)}={self._print(lo)}..{self._print(hi)}}} {body}"
-        return body
-
-    def _print(self, expr: object, **kwargs: object) -> str:
-        # Reductions over a plain vector read as the formula language writes them.
-        if isinstance(expr, _Reduction) and not expr.is_explicit:
-            body, (var, lo, _hi) = expr.args[0], expr.limits
-            if getattr(body, "indices", None) == (var,) and lo == 1:
-                at = f"[{super()._print(expr.at)}]" if expr._picks else ""
-                return f"{expr.func.__name__}({super()._print(body.base)}){at}"
-        return super()._print(expr, **kwargs)
-
-    def _print_KroneckerDelta(self, expr: Expr) -> str:
-        return "δ({}, {})".format(*(self._print(a) for a in expr.args[:2]))
-
-    def _print_Infinity(self, expr: Expr) -> str:
-        return "∞"
-
-    def _print_Limit(self, expr: Expr) -> str:
-        e, z, z0, direction = expr.args
-        side = {"+": "⁺", "-": "⁻"}.get(str(direction), "")
-        return f"lim_{{{self._print(z)}→{self._print(z0)}{side}}} [{self._print(e)}]"
-
-    def _print_Subs(self, expr: Expr) -> str:
-        e, old, new = expr.args
-        at = ", ".join(f"{self._print(o)}={self._print(n)}" for o, n in zip(old, new, strict=True))
-        return f"[{self._print(e)}]_({at})"
-
-    def _print_Derivative(self, expr: Expr) -> str:
-        wrt = "".join(f"∂{self._print(v)}" for v, n in expr.variable_count for _ in range(n))
-        return f"∂/{wrt} [{self._print(expr.expr)}]"
-
-
-def latex(expr: Expr) -> str:
-    """LaTeX of one expression as symxent prints it."""
-    return SymxentLatexPrinter().doprint(expr)
-
-
-def text(expr: Expr) -> str:
-    """Unicode text of one expression as symxent prints it."""
-    return SymxentTextPrinter().doprint(expr)
 
 
 def _continues(steps: tuple[Step, ...], i: int) -> bool:
@@ -163,10 +93,22 @@ def escape_latex_text(s: str) -> str:
     return "".join(out)
 
 
-def to_latex(d: Derivation) -> str:
-    """An ``align*`` block: one step per line, relations aligned, justification beside it."""
-    body = " \\\\\n".join(_latex_lines(d, "text"))
-    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+def to_latex(d: Derivation, reasons: str = "beside") -> str:
+    """An ``align*`` block: one step per line, relations aligned.
+
+    Args:
+        d: the derivation.
+        reasons: ``"beside"`` sets each justification beside its step; ``"below"`` numbers
+            the steps and lists the justifications after the block, for narrow pages.
+    """
+    if reasons not in ("beside", "below"):
+        raise InvalidInput(f"reasons={reasons!r}: expected 'beside' or 'below'")
+    style = "text" if reasons == "beside" else "number"
+    block = "\\begin{align*}\n" + " \\\\\n".join(_latex_lines(d, style)) + "\n\\end{align*}"
+    if reasons == "beside":
+        return block
+    items = "\n".join(rf"\item {escape_latex_text(s.justification)}" for s in d.steps)
+    return block + "\n\\begin{enumerate}\\small\n" + items + "\n\\end{enumerate}"
 
 
 def to_markdown(d: Derivation) -> str:

@@ -65,3 +65,20 @@ def test_every_catalogue_text_has_a_latex_spelling():
     for d in symxent.derivations():
         for text in (d.title, d.summary, *(s.justification for s in d.steps)):
             assert r"\textit{?}" not in escape_latex_text(text), (d.id, text)
+
+
+def test_reasons_below_lists_every_justification_after_the_block():
+    d = symxent.get("kl-ce-bernoulli")
+    tex = d.to_latex(reasons="below")
+    block, reasons = tex.split("\\end{align*}")
+    assert "\\parbox" not in block and block.count("\\text{(") == len(d.steps)
+    assert reasons.count("\\item ") == len(d.steps)
+    with pytest.raises(symxent.InvalidInput, match="reasons"):
+        d.to_latex(reasons="sideways")
+
+
+def test_chain_statements_are_readable_text_and_latex():
+    cert = symxent.get("kl-ce-categorical").verify(samples=2)
+    first = cert.chains[0]
+    assert first.statement == "H(p, q) = H(p) + KL(p‖q)"
+    assert first.latex == r"H(p, q) = H(p) + D_{\mathrm{KL}}(p \,\|\, q)"

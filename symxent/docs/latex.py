@@ -79,7 +79,7 @@ def _chains(t: Theorem) -> list[str]:
     for ch in t.certificate.chains:
         span = f"step {ch.first}" if ch.first == ch.last else f"steps {ch.first}--{ch.last}"
         mark = "" if ch.ok else r" \textbf{(fails)}"
-        items.append(rf"\item {span}: {escape_latex_text(ch.statement)}{mark}")
+        items.append(rf"\item {span}: \({ch.latex}\){mark}")
     return [r"\paragraph{End to end.}", r"\begin{itemize}\raggedright", *items, r"\end{itemize}"]
 
 
@@ -113,7 +113,7 @@ def theorem_section(t: Theorem) -> str:
     ]
     if d.summary:
         lines += ["", escape_latex_text(d.summary), ""]
-    lines += [r"{\small", d.to_latex(), "}", *_chains(t), certificate_table(t)]
+    lines += [r"{\small", d.to_latex(reasons="below"), "}", *_chains(t), certificate_table(t)]
     related = [f for f in FIGURES if d.id in f.related]
     if related:
         refs = ", ".join(rf"Figure~\ref{{fig:{f.name}}}" for f in related)
