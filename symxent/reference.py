@@ -76,25 +76,33 @@ class ReferencePrinter(MpmathPrinter):
         (index,) = expr.indices
         return f"{self._names[expr.base.label]}[{self._index(index)}]"
 
-    def _print_Sum(self, expr: Sum) -> str:
+    def _generator(self, expr: Sum, function: Expr) -> str:
+        """``body for k in range(…)``: ``function`` over the summation ranges of ``expr``."""
         loops = []
         for var, lo, hi in expr.limits:
             name = f"_{len(self._loops)}_{self._print_Symbol(var)}"
             loops.append(f"for {name} in range({self._print(lo)} - 1, {self._print(hi)})")
             self._loops[var] = name
         try:
-            body = self._print(expr.function)
+            body = self._print(function)
         finally:
             for var, _, _ in expr.limits:
                 self._loops.pop(var)
-        return f"_fsum({body} {' '.join(reversed(loops))})"
+        return f"{body} {' '.join(reversed(loops))}"
+
+    def _print_Sum(self, expr: Sum) -> str:
+        return f"_fsum({self._generator(expr, expr.function)})"
 
     def _print_KroneckerDelta(self, expr: KroneckerDelta) -> str:
         a, b = (self._index(i) for i in expr.args)
         return f"(1 if {a} == {b} else 0)"
 
     def _log_of(self, arg: Expr) -> tuple[str, str]:
-        """("log1p", u) for log(1 + u), else ("log", arg): 1 + u would absorb a tiny u."""
+        """("log1p", u) for log(1 + u): 1 + u would absorb a tiny u; ("logsumexp", f …) for
+        log Σ e^f, shifted by max f: e^{f} may round to exactly 1 and hide that it rounded;
+        else ("log", arg)."""
+        if isinstance(arg, Sum) and isinstance(arg.function, exp):
+            return ("logsumexp", self._generator(arg, arg.function.args[0]))
         one, rest = arg.as_coeff_Add()
         return ("log1p", self._print(rest)) if one == 1 else ("log", self._print(arg))
 
@@ -108,6 +116,8 @@ class ReferencePrinter(MpmathPrinter):
             # x·log y with the convention 0·log 0 = 0 (and 0·log y = 0 for every y ≥ 0).
             rest = Mul(*(f for f in expr.args if f is not logs[0]))
             kind, arg = self._log_of(logs[0].args[0])
+            if kind == "logsumexp":  # finite unless every exponent is −∞: a plain product
+                return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} * _logsumexp({arg})"
             return f"_x{kind}y({self._print(rest)}, {arg})"
         return " * ".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in expr.args)
 
@@ -184,6 +194,16 @@ def _log1p(u: Any) -> mpmath.mpf:
     return mpmath.log1p(u) if u > -1 else _log(1 + u)
 
 
+def _logsumexp(exponents: Any) -> mpmath.mpf:
+    """log Σ e^x as m + log Σ e^{x − m}, m = max x: the same number, without e^x rounding
+    to exactly 1 (which the loss tracking cannot see) when the x are tiny."""
+    xs = list(exponents)
+    m = max(xs)
+    if not mpmath.isfinite(m):
+        return m
+    return _add(m, _log(_fsum(mpmath.exp(x - m) for x in xs)))
+
+
 def _xlogy(x: Any, y: Any) -> mpmath.mpf:
     if x == 0 and not mpmath.isnan(y):
         return mpmath.mpf(0)
@@ -210,7 +230,7 @@ def _real(value: Any) -> mpmath.mpf:
 
 _NAMESPACE = {
     "mpmath": mpmath,
-    **{f.__name__: f for f in (_add, _fsum, _log, _log1p, _xlogy, _xlog1py, _inv)},
+    **{f.__name__: f for f in (_add, _fsum, _log, _log1p, _logsumexp, _xlogy, _xlog1py, _inv)},
 }
 _COUNTER = itertools.count()
 

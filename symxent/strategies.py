@@ -112,8 +112,9 @@ def simplex(
     """Probability vectors of length ``k`` (rows sum to 1), with zeros and tiny entries.
 
     >>> from hypothesis import find
-    >>> find(simplex(3), lambda p: 0 < p.min() < 1e-300 and p.max() == 1)
-    array([1.e+000, 5.e-324, 5.e-324])
+    >>> p = find(simplex(3), lambda p: 0 < p.min() < 1e-300 and p.max() == 1)
+    >>> p.shape, bool(p.sum() == 1)
+    ((3,), True)
     """
     dtype = np.dtype(dtype)
     weight = st.one_of(
@@ -140,8 +141,9 @@ def logits(
     """Logit vectors: moderate (|z| ≤ ``scale``), huge (±1e4), huge spreads, optionally ±inf.
 
     >>> from hypothesis import find
-    >>> find(logits(3, dtype=np.float32), lambda z: np.ptp(z) > 1e4)
-    array([ 1.e+04, -1.e+00, -1.e+00], dtype=float32)
+    >>> z = find(logits(3, dtype=np.float32), lambda z: np.ptp(z) > 1e4)
+    >>> z.dtype, bool(np.ptp(z) > 1e4)
+    (dtype('float32'), True)
     """
     special = _BIG_LOGITS + ((np.inf, -np.inf) if infinity else ())
     value = st.one_of(
@@ -155,8 +157,9 @@ def labels(k: int, *, batch_shape: Shape = ()) -> st.SearchStrategy[np.ndarray]:
     """0-based integer class labels in 0..k-1 (int64), one per batch point.
 
     >>> from hypothesis import find
-    >>> find(labels(5, batch_shape=(4,)), lambda y: y.max() == 4)
-    array([4, 4, 4, 4])
+    >>> y = find(labels(5, batch_shape=(4,)), lambda y: y.max() == 4)
+    >>> y.shape, int(y.max()), bool(y.min() >= 0)
+    ((4,), 4, True)
     """
     return hnp.arrays(np.int64, batch_shape, elements=st.integers(0, k - 1))
 
@@ -167,9 +170,9 @@ def one_hot(
     """One-hot rows of length ``k``: the degenerate points of the simplex.
 
     >>> from hypothesis import find
-    >>> find(one_hot(3, batch_shape=(2,)), lambda p: p[1, 2] == 1)
-    array([[0., 0., 1.],
-           [0., 0., 1.]])
+    >>> p = find(one_hot(3, batch_shape=(2,)), lambda p: p[1, 2] == 1)
+    >>> p.shape, p.sum(axis=-1).tolist()
+    ((2, 3), [1.0, 1.0])
     """
     return labels(k, batch_shape=batch_shape).map(lambda y: np.eye(k, dtype=dtype)[y])
 
@@ -180,8 +183,9 @@ def unit_interval(
     """Values in [0, 1], including 0, 1, tiny values and values next to 1.
 
     >>> from hypothesis import find
-    >>> find(unit_interval(dtype=np.float32), lambda u: 0.5 < u < 1)
-    array(0.75, dtype=float32)
+    >>> u = find(unit_interval(dtype=np.float32), lambda u: 0.5 < u < 1)
+    >>> u.dtype, bool(0.5 < u < 1)
+    (dtype('float32'), True)
     """
     dtype = np.dtype(dtype)
     eps = float(np.finfo(dtype).eps)
@@ -196,8 +200,8 @@ def reals(
     """Real scalars: within ±``scale``, with occasional values 100 times larger and ±1000.
 
     >>> from hypothesis import find
-    >>> find(reals(), lambda x: abs(x) > 500)
-    array(1000.)
+    >>> bool(abs(find(reals(), lambda x: abs(x) > 500)) > 500)
+    True
     """
     value = st.one_of(
         st.floats(-scale, scale),
@@ -213,8 +217,8 @@ def positives(
     """Positive scalars, log-uniform over ±``decades`` decades.
 
     >>> from hypothesis import find
-    >>> find(positives(), lambda x: x < 0.01)
-    np.float64(0.001)
+    >>> bool(0 < find(positives(), lambda x: x < 0.01) < 0.01)
+    True
     """
     exponent = hnp.arrays(np.float64, shape, elements=st.floats(-decades, decades))
     return exponent.map(lambda e: _cast(10.0**e, np.dtype(dtype)))
@@ -231,10 +235,12 @@ def classification(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(logits, labels) for softmax cross-entropy with index targets; K ≥ 1 shared.
 
+    Examples show properties, not the exact example ``find`` shrinks to: that can vary.
+
     >>> from hypothesis import find
     >>> z, y = find(classification(batch_shape=(4,)), lambda zy: zy[0].shape[-1] > 1)
-    >>> z.shape, y.shape, z.dtype
-    ((4, 2), (4,), dtype('float32'))
+    >>> z.shape[:-1], y.shape, z.shape[-1] > 1
+    ((4,), (4,), True)
     """
     dtype = draw(dtypes()) if dtype is None else dtype
     shape = draw(batch_shapes()) if batch_shape is None else batch_shape

@@ -1,11 +1,12 @@
 """The docs generator: pages, book, figures, atomic writes, staleness, and docs/index.md.
 
+(The commands and examples in docs/index.md run in tests/test_readme.py.)
+
 Generation is tested on two cheap theorems in tmp_path; the whole catalogue is CI's job
 (`symxent docs --pdf` and `symxent docs --check`).
 """
 
 import re
-import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -232,21 +233,6 @@ def test_figures_are_byte_for_byte_reproducible(tmp_path):
 # --- docs/index.md ---------------------------------------------------------------------
 
 INDEX = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
-SHELL = re.findall(r"```bash\n(.*?)```", INDEX, re.DOTALL)
-
-
-def _commands() -> list[str]:
-    lines = [ln.strip() for block in SHELL for ln in block.splitlines()]
-    # `pip install` and regenerating all docs are CI's steps, run there verbatim.
-    return [ln for ln in lines if ln.startswith("symxent ") and not ln.startswith("symxent docs")]
-
-
-@pytest.mark.parametrize("command", _commands())
-def test_every_command_in_the_index_runs_with_the_status_it_states(command, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    line, _, comment = command.partition("#")
-    expected = int(re.search(r"exits (\d)", comment).group(1)) if comment else 0
-    assert main(shlex.split(line)[1:]) == expected
 
 
 def test_the_index_has_three_journeys_and_documents_every_public_name():

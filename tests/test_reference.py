@@ -130,3 +130,11 @@ def test_same_signature_as_lambdify_for_the_catalogue():
         assert reference(d).params == tuple(inspect.signature(fn).parameters), d.id
         checked += 1
     assert checked >= 5
+
+
+def test_one_class_tiny_logit_is_exactly_zero_loss():
+    """log e^z rounded e^z to exactly 1 at 50 digits, hiding the rounding: −z came out."""
+    truth = reference(symxent.get("ce-loss-one-hot"))
+    z = np.full((3, 1), 5.01237744e-103)
+    assert np.array_equal(truth(z, np.zeros(3, dtype=int)), np.zeros(3))
+    assert truth(np.array([[0.0, -40.0]]), np.array([0]))[0] == 4.248354255291589e-18
