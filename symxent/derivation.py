@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sympy import Basic, Expr, IndexedBase, sympify
+from sympy import Basic, Expr, IndexedBase
 
+from ._expr import as_expr
 from .certificate import Certificate
 from .errors import InvalidInput
 
@@ -42,13 +43,13 @@ class Step:
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
             raise InvalidInput(f"relation {self.relation!r} is not one of {', '.join(RELATIONS)}")
-        object.__setattr__(self, "lhs", sympify(self.lhs))
-        object.__setattr__(self, "rhs", sympify(self.rhs))
+        object.__setattr__(self, "lhs", as_expr(self.lhs, "a step's left-hand side"))
+        object.__setattr__(self, "rhs", as_expr(self.rhs, "a step's right-hand side"))
 
 
 def chain(start: Expr, *links: tuple) -> list[Step]:
     """Steps ``start rel₁ e₁ rel₂ e₂ …`` from ``(relation, expr, justification[, by])`` links."""
-    steps, lhs = [], sympify(start)
+    steps, lhs = [], as_expr(start, "the start of a chain")
     for link in links:
         relation, rhs, why, *by = link
         steps.append(Step(lhs, relation, rhs, why, *by))

@@ -20,6 +20,7 @@ from sympy import E, Expr, Float, expand_log, log, oo, simplify, sympify
 from sympy.core.evalf import prec_to_dps
 
 from . import integrals
+from ._expr import as_expr
 from .errors import InvalidInput
 from .models import Bernoulli, Categorical
 
@@ -37,7 +38,7 @@ def xlog(x: Expr, y: Expr) -> Expr:
 
 
 def _in_base(expr: Expr, base: object) -> Expr:
-    b = sympify(base)
+    b = as_expr(base, "the logarithm base")
     if not b.is_number or not b.is_positive or b == 1:
         raise InvalidInput(f"logarithm base {base!r} is not a positive number other than 1")
     value = expr if b == E else expr / log(b)

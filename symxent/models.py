@@ -30,24 +30,15 @@ from sympy import (
     Sum,
     Symbol,
     nan,
-    sympify,
 )
 
+from ._expr import as_expr
 from .domains import Interval, Simplex
 from .errors import InvalidInput
 from .sums import K
 
 FLOAT_SUM_TOLERANCE = 1e-9
 DYADIC_DENOMINATOR_LIMIT = 2**16
-
-
-def _as_number_or_expr(value: object, where: str) -> Expr:
-    if isinstance(value, str):
-        raise InvalidInput(f"{where} is the string {value!r}; give a number or a SymPy expression")
-    try:
-        return sympify(value, strict=True)
-    except Exception as exc:  # SymPy raises several unrelated types here
-        raise InvalidInput(f"{where} is not a number or a SymPy expression: {value!r}") from exc
 
 
 def _exact_if_dyadic(value: object) -> Expr | None:
@@ -97,7 +88,7 @@ class Bernoulli:
     def __init__(self, p: object = "p") -> None:
         if isinstance(p, str) and p.isidentifier():
             p = Symbol(p, positive=True)
-        self.p = _as_number_or_expr(p, "the probability of heads")
+        self.p = as_expr(p, "the probability of heads")
         _check_probability(self.p, "the probability of heads")
 
     @property
@@ -156,7 +147,7 @@ class Categorical:
             raise InvalidInput("a categorical distribution needs at least one probability")
         exprs = []
         for i, v in enumerate(values, start=1):
-            e = _exact_if_dyadic(v) or _as_number_or_expr(v, f"entry {i}")
+            e = _exact_if_dyadic(v) or as_expr(v, f"entry {i}")
             _check_probability(e, f"entry {i}")
             exprs.append(e)
         _check_total(exprs)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sympy import Add, Basic, Expr, Mul, Tuple, sympify
+from sympy import Add, Basic, Expr, Mul, Tuple
 from sympy.core.symbol import Str
+
+from ._expr import as_expr
 
 
 def _unfoldable(e: Basic) -> bool:
@@ -29,7 +31,7 @@ def unfold(expr: Basic, keep: tuple[type, ...] = ()) -> Expr:
     Objects of the types in ``keep`` stay folded (e.g. softmax, for provers that treat it
     as an opaque value).
     """
-    expr = sympify(expr)
+    expr = as_expr(expr, "the expression")
 
     def unfoldable(e: Basic) -> bool:
         return _unfoldable(e) and not isinstance(e, keep)
@@ -54,7 +56,7 @@ class Named(Expr):
         # args keep the constructor's order, so SymPy's rebuilding as func(*args) round-trips.
         text = text if isinstance(text, Str) else Str(text)
         latex = latex if isinstance(latex, Str) else Str(latex or text.name)
-        return Expr.__new__(cls, text, sympify(definition), latex)
+        return Expr.__new__(cls, text, as_expr(definition, "the definition"), latex)
 
     @property
     def text(self) -> str:
@@ -87,7 +89,7 @@ class Brace(Expr):
     is_commutative = True
 
     def __new__(cls, expr: Expr, label: str = "") -> Brace:
-        return Expr.__new__(cls, sympify(expr), Str(label))
+        return Expr.__new__(cls, as_expr(expr, "the braced expression"), Str(label))
 
     def unfold(self) -> Expr:
         return self.args[0]
@@ -109,7 +111,7 @@ class FiniteSum(Expr):
     is_commutative = True
 
     def __new__(cls, summand: Expr, var: Basic, values: Iterable[Basic]) -> FiniteSum:
-        return Expr.__new__(cls, sympify(summand), var, Tuple(*values))
+        return Expr.__new__(cls, as_expr(summand, "the summand"), var, Tuple(*values))
 
     def unfold(self) -> Expr:
         summand, var, values = self.args

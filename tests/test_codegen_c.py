@@ -17,7 +17,7 @@ from symxent.errors import NotSupported
 from symxent.notation import unfold
 from symxent.parse import K_CLASSES, parse
 
-CC = shutil.which("cc")
+CC = shutil.which("cc") or "gcc"  # every machine of this kind has gcc; fail loudly if not
 FLAGS = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"]
 ULPS = 4
 
@@ -84,7 +84,6 @@ def _rows(rng: np.random.Generator, k: int) -> np.ndarray:
     return rows
 
 
-@pytest.mark.skipif(CC is None, reason="needs a C compiler")
 @pytest.mark.parametrize("name", sorted(LOSSES))
 def test_generated_c_agrees_with_mpmath(name: str, tmp_path) -> None:
     text, scalars = LOSSES[name]
@@ -105,7 +104,6 @@ def test_generated_c_agrees_with_mpmath(name: str, tmp_path) -> None:
     assert worst <= ULPS, f"{name}: {worst:.2f} ULP"
 
 
-@pytest.mark.skipif(CC is None, reason="needs a C compiler")
 def test_every_catalogue_entry_compiles_with_werror(tmp_path) -> None:
     compiled = 0
     for i in catalogue():
@@ -118,7 +116,6 @@ def test_every_catalogue_entry_compiles_with_werror(tmp_path) -> None:
     assert compiled >= 2
 
 
-@pytest.mark.skipif(CC is None, reason="needs a C compiler")
 def test_label_out_of_range_gives_nan_and_status(tmp_path) -> None:
     fn = build(codegen(parse("-log(softmax(z)[y])"), "c", name="nll"), tmp_path, "nll").nll
     z, y, out = np.zeros((2, 3)), np.array([1, 3], dtype=np.int64), np.zeros(2)

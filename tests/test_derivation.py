@@ -145,3 +145,22 @@ def test_opaque_symbols_do_not_prove_a_false_regrouping():
         samples=6
     )
     assert not cert.ok and cert.steps[0].method == "numeric"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Step("log(p)", "=", p, "a string is never parsed"),
+        lambda: chain("__import__('os').getcwd()", ("=", p, "nor here")),
+    ],
+)
+def test_strings_are_refused_not_parsed(build):
+    with pytest.raises(InvalidInput, match="is the string"):
+        build()
+
+
+def test_string_base_is_refused():
+    from symxent import Bernoulli, entropy
+
+    with pytest.raises(InvalidInput, match="logarithm base is the string"):
+        entropy(Bernoulli(), base="2")
