@@ -1,4 +1,4 @@
-"""The continuous theorems: registered, verified symbolically, derived, rendered (CI compiles the LaTeX)."""
+"""The continuous theorems: registered, verified symbolically, derived and rendered."""
 
 import mpmath
 import pytest
