@@ -5,12 +5,12 @@ is checked on the closed forms :mod:`symxent.measures` derives.
 """
 
 from sympy import Function, Symbol, log, oo
+from symxent.proofs._densities import named_measures
 
 from symxent.continuous import Exponential
 from symxent.continuous import X as x
 from symxent.derivation import Derivation, Step, chain
 from symxent.integrals import Integral
-from symxent.measures import cross_entropy, entropy, kl_divergence
 from symxent.notation import Named, product, written
 from symxent.registry import register
 
@@ -86,11 +86,7 @@ def _stable_form() -> list[Step]:
 @register("exponential-kl")
 def build() -> Derivation:
     # The closed forms symxent.measures derives by integration; the steps re-derive them.
-    names = (
-        Named("KL(p‖q)", kl_divergence(P, Q), latex=r"D_{\mathrm{KL}}(p \,\|\, q)"),
-        Named("h(p, q)", cross_entropy(P, Q), latex="h(p, q)"),
-        Named("h(p)", entropy(P), latex="h(p)"),
-    )
+    names = named_measures(P, Q)
     return Derivation(
         "exponential-kl",
         "KL divergence between two exponential densities",

@@ -5,12 +5,12 @@ forms that :mod:`symxent.measures` derives by integration.
 """
 
 from sympy import Function, S, Symbol, exp, log, oo, pi
+from symxent.proofs._densities import named_measures
 
 from symxent.continuous import Normal
 from symxent.continuous import X as x
 from symxent.derivation import Derivation, Step, chain
 from symxent.integrals import Integral
-from symxent.measures import cross_entropy, entropy, kl_divergence
 from symxent.notation import Named, written
 from symxent.registry import register
 
@@ -74,11 +74,7 @@ def _stable_form() -> list[Step]:
 @register("gaussian-kl")
 def build() -> Derivation:
     # The closed forms symxent.measures derives by integration; the steps re-derive them.
-    names = (
-        Named("KL(p‖q)", kl_divergence(P, Q), latex=r"D_{\mathrm{KL}}(p \,\|\, q)"),
-        Named("h(p, q)", cross_entropy(P, Q), latex="h(p, q)"),
-        Named("h(p)", entropy(P), latex="h(p)"),
-    )
+    names = named_measures(P, Q)
     return Derivation(
         "gaussian-kl",
         "KL divergence between two normal densities",
