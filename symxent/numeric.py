@@ -244,6 +244,13 @@ are 0-based integers (maths class y is label y - 1); 0*log(0) = 0; p > 0 = q giv
 """
 
 
+def require_one_class_count(counts: set, vectors: list) -> None:
+    """The number of classes must be one symbol, read off a vector argument's last axis."""
+    if len(counts) > 1 or (counts and not vectors):
+        names = ", ".join(sorted(map(str, counts)))  # sorted: messages end up in docs/
+        raise NotSupported(f"the number of classes must come from a vector argument: {names}")
+
+
 def lambdify(
     expr: object,
     args: Sequence[object] | None = None,
@@ -282,8 +289,7 @@ def lambdify(
     stable = stabilize_numpy(formula)
     vectors, symbols, labels = _classify(stable)
     counts = _counts(stable)
-    if len(counts) > 1 or (counts and not vectors):
-        raise NotSupported(f"the number of classes must come from a vector argument: {counts}")
+    require_one_class_count(counts, vectors)
     params = _ordered(args, vectors + symbols + labels)
     names = {**_identifiers(params), **dict.fromkeys(counts, "K")}
     checks = _probability_vectors(stable) if probabilities is None else set(probabilities)

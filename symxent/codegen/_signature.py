@@ -27,7 +27,8 @@ from sympy.codegen.rewriting import ReplaceOptim, optimize
 from symxent._rewrite import stabilize
 from symxent.errors import InvalidInput, NotSupported
 from symxent.functions import log_softmax, logsumexp, softmax
-from symxent.render import latex
+from symxent.numeric import require_one_class_count
+from symxent.printing import latex
 
 _REDUCTIONS = (logsumexp, softmax, log_softmax)
 
@@ -118,8 +119,7 @@ def signature(expr: Expr, name: str, title: str = "") -> Signature:
     formula = _evaluated(numeric_formula(expr))
     stable = optimize(stabilize(formula), CODEGEN_REWRITES)
     vectors, scalars, labels, counts = _classify(stable)
-    if len(counts) > 1 or (counts and not vectors):
-        raise NotSupported(f"the number of classes must come from a vector argument: {counts}")
+    require_one_class_count(counts, vectors)
     if not vectors and stable.atoms(Sum):
         raise NotSupported("a sum over classes needs a vector argument such as p[k]")
     count = next(iter(counts), None)
