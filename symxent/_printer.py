@@ -36,7 +36,14 @@ from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
 from sympy.printing.numpy import NumPyPrinter
 
-from symxent._rewrite import _class_limits, _rule, rel_entr, softplus_shift, stabilize
+from symxent._rewrite import (
+    _class_limits,
+    _rule,
+    rel_entr,
+    softplus_pairs,
+    softplus_shift,
+    stabilize,
+)
 from symxent.errors import NotSupported
 from symxent.functions import log_softmax, logsumexp, softmax, softplus, xlogy
 
@@ -142,18 +149,11 @@ def _softplus_mix(e: Expr) -> Expr | None:
     if isinstance(e, softplus_shift):
         u, b = e.args
         return softplus_mix(u, 1 - b, b)
-    if not e.is_Add:
+    pair = next(softplus_pairs(e), None)
+    if pair is None:
         return None
-    weights = {}
-    for term in e.args:
-        found = [f for f in Mul.make_args(term) if isinstance(f, softplus)]
-        if len(found) == 1:
-            weights[found[0].args[0]] = (term / found[0], term)
-    for u, (a, term_a) in weights.items():
-        if -u in weights and not u.could_extract_minus_sign():
-            b, term_b = weights[-u]
-            return e - term_a - term_b + softplus_mix(u, a, b)
-    return None
+    (u, a, b), rest = pair
+    return rest + softplus_mix(u, a, b)
 
 
 def _log1pmx(e: Expr) -> Expr | None:

@@ -14,7 +14,7 @@ used: the first makes log(1 + e^{-x}) NaN at x = 1000, the second drops the max 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from sympy import (
     Basic,
@@ -201,10 +201,11 @@ def _log1p(e: Expr) -> Expr | None:
     return None
 
 
-def _softplus_pair(e: Expr) -> Expr | None:
-    """a·softplus(u) + b·softplus(−u) with a + b = 1 → softplus(u) − b·u (BCE with logits)."""
+def softplus_pairs(e: Expr) -> Iterator[tuple[tuple[Expr, Expr, Expr], Expr]]:
+    """(u, a, b) for each a·softplus(u) + b·softplus(−u) inside the sum ``e``, and what is left
+    of ``e`` without those two terms."""
     if not e.is_Add:
-        return None
+        return
     weights: dict[Expr, tuple[Expr, Expr]] = {}
     for term in e.args:
         found = [f for f in Mul.make_args(term) if isinstance(f, softplus)]
@@ -213,8 +214,14 @@ def _softplus_pair(e: Expr) -> Expr | None:
     for u, (a, term_a) in weights.items():
         if -u in weights and not u.could_extract_minus_sign():
             b, term_b = weights[-u]
-            if (a + b - 1).expand() == 0:
-                return e - term_a - term_b + softplus_shift(u, b)
+            yield (u, a, b), e - term_a - term_b
+
+
+def _softplus_pair(e: Expr) -> Expr | None:
+    """a·softplus(u) + b·softplus(−u) with a + b = 1 → softplus(u) − b·u (BCE with logits)."""
+    for (u, a, b), rest in softplus_pairs(e):
+        if (a + b - 1).expand() == 0:
+            return rest + softplus_shift(u, b)
     return None
 
 
