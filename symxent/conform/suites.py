@@ -117,6 +117,13 @@ def _reduced(rng: np.random.Generator, points: int, make: Callable[..., Batch]) 
     return [make(_REDUCTION_ROWS, int(rng.choice(_KS[:4]))) for _ in range(count)]
 
 
+def _spread(
+    rng: np.random.Generator, points: int, name: str, make: Callable[..., Batch]
+) -> list[Batch]:
+    """A ``reduction=…`` family gets batches of a few rows; any other, rows per class count."""
+    return _reduced(rng, points, make) if name.startswith("reduction") else _per_k(points, make)
+
+
 def _weights(rng: np.random.Generator, k: int) -> np.ndarray:
     return rng.uniform(0.2, 3.0, k)
 
@@ -182,9 +189,7 @@ def _ce_probs(name: str) -> Generator:
         return make
 
     def gen(rng: np.random.Generator, points: int) -> list[Batch]:
-        if name.startswith("reduction"):
-            return _reduced(rng, points, make_with(rng))
-        return _per_k(points, make_with(rng))
+        return _spread(rng, points, name, make_with(rng))
 
     return gen
 
@@ -204,9 +209,7 @@ def _smoothing(name: str) -> Generator:
                 options["reduction"] = "mean"
             return Batch((z, y), options)
 
-        if name.startswith("reduction"):
-            return _reduced(rng, points, make)
-        return _per_k(points, make)
+        return _spread(rng, points, name, make)
 
     return gen
 
@@ -233,9 +236,7 @@ def _bce_logits(name: str) -> Generator:
                 options["reduction"] = "mean"
             return Batch((z, y), options)
 
-        if name.startswith("reduction"):
-            return _reduced(rng, points, make)
-        return _per_k(points, make)
+        return _spread(rng, points, name, make)
 
     return gen
 
@@ -278,9 +279,7 @@ def _kl(name: str) -> Generator:
                 return Batch((log_q, p), {"reduction": name.split("=")[1]})
             return Batch((log_q, p))
 
-        if name.startswith("reduction"):
-            return _reduced(rng, points, make)
-        return _per_k(points, make)
+        return _spread(rng, points, name, make)
 
     return gen
 
