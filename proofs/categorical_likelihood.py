@@ -40,7 +40,7 @@ from symxent.measures import cross_entropy
 from symxent.models import Categorical
 from symxent.notation import Named, product, unfold
 from symxent.registry import register
-from symxent.sums import K, normalize_sums
+from symxent.sums import K, in_range, normalize_sums
 
 N = Symbol("N", integer=True, positive=True)
 k, j, x = Idx("k", (1, K)), Idx("j", (1, K)), Idx("x", (1, K))
@@ -175,20 +175,6 @@ def _drop_unused(s: Sum) -> Expr:
     return count * (Sum(s.function, *kept) if kept else s.function)
 
 
-def _fits(index: Expr, lo: Expr, hi: Expr, limits: tuple) -> bool:
-    """Whether ``index`` provably ranges inside lo..hi (a summation variable, Idx or integer)."""
-    ranges = {v: (a, b) for v, a, b in limits}
-    if index in ranges:
-        low, high = ranges[index]
-    elif isinstance(index, Idx) and index.lower is not None:
-        low, high = index.lower, index.upper
-    elif index.is_Integer:
-        low = high = index
-    else:
-        return False
-    return bool((low - lo).is_nonnegative and (hi - high).is_nonnegative)
-
-
 def _delta_over_several(s: Sum) -> Expr:
     """Σ_{a,b} δ(a, b) f(a, b) = Σ_b f(b, b) when b ranges inside a's range."""
     bounds = set().union(*(lo.free_symbols | hi.free_symbols for _, lo, hi in s.limits))
@@ -197,7 +183,7 @@ def _delta_over_several(s: Sum) -> Expr:
             lim = next((lim for lim in s.limits if lim[0] == var), None)
             if lim is None or var in bounds or var in other.free_symbols:
                 continue
-            if _fits(other, lim[1], lim[2], s.limits):
+            if in_range(other, lim[1], lim[2], s.limits):
                 body = (s.function / delta).xreplace({var: other})
                 rest = [lim2 for lim2 in s.limits if lim2[0] != var]
                 return Sum(body, *rest) if rest else body

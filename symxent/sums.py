@@ -71,9 +71,13 @@ def _canonical(s: Sum) -> Sum:
     return Sum(s.function.xreplace({var: _CANON}), (_CANON, lo, hi))
 
 
-def _in_range(index: Expr, lo: Expr, hi: Expr) -> bool:
-    """True when ``index`` provably lies in lo..hi (from an Idx's declared range or its value)."""
-    if isinstance(index, Idx) and index.lower is not None:
+def in_range(index: Expr, lo: Expr, hi: Expr, limits: Iterable[tuple] = ()) -> bool:
+    """True when ``index`` provably lies in lo..hi: from its range among ``limits`` (summation
+    variables), an Idx's declared range, or its value."""
+    ranges = {v: (a, b) for v, a, b in limits}
+    if index in ranges:
+        low, high = ranges[index]
+    elif isinstance(index, Idx) and index.lower is not None:
         low, high = index.lower, index.upper
     elif index.is_integer:
         low = high = index
@@ -88,7 +92,7 @@ def _pick_delta(term: Expr, var: Basic, lo: Expr, hi: Expr) -> tuple[Expr, Expr]
         if isinstance(factor, KroneckerDelta) and var in factor.args:
             a, b = factor.args
             other = b if a == var else a
-            if var not in other.free_symbols and _in_range(other, lo, hi):
+            if var not in other.free_symbols and in_range(other, lo, hi):
                 return factor, other
     return None
 
