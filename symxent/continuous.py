@@ -34,6 +34,7 @@ from sympy import (
     sympify,
 )
 
+from ._expr import as_expr
 from .domains import Positive, Real
 from .errors import InvalidInput
 
@@ -223,7 +224,7 @@ class Distance(Expr):
     is_real = True
 
     def __new__(cls, x: Expr, a: Expr) -> Distance:
-        return Expr.__new__(cls, sympify(x), sympify(a))
+        return Expr.__new__(cls, as_expr(x, "the variable"), as_expr(a, "the centre"))
 
     def unfold(self) -> Expr:
         x, a = self.args

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from sympy import Basic, Eq, Expr, Float, Idx, IndexedBase, Integer, Sum, Symbol, sympify
 
+from ._expr import as_expr
+
 # An occasional extreme value keeps numeric checks honest near the edges of a domain.
 _TINY = ("1e-300", "1e-30", "1e-8")
 
@@ -36,10 +38,11 @@ class Interval:
     hi: Expr
 
     def constraints(self) -> list[Basic]:
-        return [sympify(self.lo) < self.symbol, self.symbol < sympify(self.hi)]
+        lo, hi = as_expr(self.lo, "the lower bound"), as_expr(self.hi, "the upper bound")
+        return [lo < self.symbol, self.symbol < hi]
 
     def sample(self, rng: random.Random, size: int | None, dps: int) -> dict[Basic, Expr]:
-        lo, hi = sympify(self.lo), sympify(self.hi)
+        lo, hi = as_expr(self.lo, "the lower bound"), as_expr(self.hi, "the upper bound")
         roll = rng.random()
         if roll < 0.1:
             u = _float(rng.choice(_TINY), dps)
@@ -133,7 +136,7 @@ class ClassIndex:
 
 def _concrete(declared: Expr, chosen: int | None) -> int:
     """The concrete length of a vector: its declared size, or the K chosen for this sample."""
-    declared = sympify(declared)
+    declared = as_expr(declared, "the vector's size")
     if declared.is_Integer:
         return int(declared)
     if chosen is None:
